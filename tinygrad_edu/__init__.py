@@ -1,0 +1,16 @@
+"""tinygrad_edu: a small reverse-mode autograd engine over numpy, for learning and checking backprop.
+
+>>> import numpy as np
+>>> from tinygrad_edu import Tensor
+>>> w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+>>> (w * w).sum().backward()
+>>> w.grad
+array([ 2., -4.])
+"""
+from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, unbroadcast
+from .tensor import Tensor, tensor
+
+__version__ = "0.1.0"
+
+__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+           "unbroadcast", "__version__"]

@@ -1,0 +1,300 @@
+"""The tape and the reverse walk.
+
+Every op that involves a tensor with ``requires_grad=True`` is recorded: the op object keeps its
+inputs (``parents``) and a sequence number (``seq``) taken from a global counter, and the output
+tensor points at the op. Execution order is a topological order, so the *tape* of a loss is simply
+the set of recorded tensors it depends on, sorted by ``seq``. ``backward`` walks that list newest
+first, asks each op for its local gradient (a vector-Jacobian product) and adds what comes back into
+the inputs' gradients. No recursion anywhere, and nothing global holds a tensor: a graph lives exactly
+as long as the tensors that reach it.
+
+This module holds the three ideas that every op shares:
+
+* ``Op``: the base class of a primitive (forward, backward, formula);
+* ``unbroadcast``: the one place where broadcasting's gradient lives;
+* ``backward``: the reverse walk over the tape.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+
+import numpy as np
+
+# ----------------------------------------------------------------------------------------------
+# Global switches: recording on/off (no_grad) and anomaly detection.
+# ----------------------------------------------------------------------------------------------
+
+
+class _State:
+    grad_enabled = True
+    anomaly = False
+
+
+_state = _State()
+_seq = itertools.count()  # one number per recorded op; a counter holds no tensor alive
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad()``."""
+    return _state.grad_enabled
+
+
+class _GradMode(contextlib.ContextDecorator):
+    enabled = True
+
+    def __enter__(self):
+        self._prev = _state.grad_enabled
+        _state.grad_enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _state.grad_enabled = self._prev
+        return False
+
+
+class no_grad(_GradMode):
+    """Context manager (and decorator) in which nothing is recorded.
+
+    Results computed inside have ``requires_grad=False``, as with ``torch.no_grad``::
+
+        with no_grad():
+            w.data -= lr * w.grad      # or: w -= ... on a Tensor, unrecorded
+    """
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Turn recording back on inside a ``no_grad`` block (as ``torch.enable_grad``)."""
+
+    enabled = True
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Context manager that finds the first op to make a nan or inf.
+
+    Inside it, every forward result and every gradient an op sends back is checked with
+    ``np.isfinite``; the first non-finite one raises ``FloatingPointError`` that names the op, its
+    input shapes and whether the forward or the backward produced it. Slower: use it to debug,
+    like ``torch.autograd.detect_anomaly``::
+
+        with detect_anomaly():
+            loss = model(x).log().sum()   # FloatingPointError: log (forward) produced -inf ...
+            loss.backward()
+    """
+
+    def __enter__(self):
+        self._prev = _state.anomaly
+        _state.anomaly = True
+        return self
+
+    def __exit__(self, *exc):
+        _state.anomaly = self._prev
+        return False
+
+
+def _check_finite(op: "Op", where: str, arrays) -> None:
+    for i, a in enumerate(arrays):
+        if a is not None and not np.all(np.isfinite(a)):
+            shapes = ", ".join(str(p.shape) for p in op.parents)
+            bad = "nan" if np.isnan(a).any() else "inf"
+            what = "its output" if where == "forward" else f"the gradient for input {i}"
+            raise FloatingPointError(
+                f"{op.name} ({where}) produced {bad} in {what}; inputs of shapes {shapes}. "
+                f"Formula: {op.formula}. Check this op's inputs (e.g. log of a value <= 0, "
+                f"exp of a large number, division by zero)."
+            )
+
+
+# ----------------------------------------------------------------------------------------------
+# The op base class.
+# ----------------------------------------------------------------------------------------------
+
+
+class Op:
+    """A primitive operation: a numpy forward, a local gradient, and its formula as text.
+
+    Subclasses set ``formula`` (what ``backward`` computes, shown by diagrams and the trace) and
+    define ``forward(*arrays, **kwargs) -> array`` and ``backward(dy) -> tuple`` with one gradient
+    (or None) per input. Values needed by backward are saved as attributes in ``forward``; they are
+    deleted by ``free()`` after a backward pass that does not retain the graph.
+    ``self.needs[i]`` tells whether input ``i`` needs a gradient, so work for constants is skipped.
+    """
+
+    formula = ""
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__.lower()
+
+    def forward(self, *args):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, dy):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def free(self) -> None:
+        """Drop the arrays saved for backward; the graph's structure and the op's settings stay."""
+        for k, v in list(vars(self).items()):
+            if isinstance(v, np.ndarray):
+                delattr(self, k)
+        self.freed = True
+
+    def describe(self) -> str:
+        """A short text such as ``'matmul (3, 4) @ (4, 2)'``; overridden where args matter."""
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<{self.name} #{getattr(self, 'seq', '?')}>"
+
+
+# ----------------------------------------------------------------------------------------------
+# Broadcasting's gradient: the one helper.
+# ----------------------------------------------------------------------------------------------
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` back to ``shape``, undoing numpy broadcasting.
+
+    If ``x`` of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass, each entry of
+    ``x`` was used once per copy, so its gradient is the sum over the copies: over the leading axes
+    that broadcasting added, and over every axis where ``shape`` has a 1. Shapes: ``grad`` (*B),
+    result ``shape``.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+# ----------------------------------------------------------------------------------------------
+# Recording and the reverse walk.
+# ----------------------------------------------------------------------------------------------
+
+
+def collect(root) -> tuple[list, list]:
+    """The tape of ``root``: (recorded tensors sorted oldest first, leaves requiring grad).
+
+    Iterative depth-first search over ``tensor._op.parents``; only tensors that require grad are
+    part of the graph.
+    """
+    seen = {id(root)}
+    stack = [root]
+    made, leaves = [], []
+    while stack:
+        t = stack.pop()
+        op = t._op
+        if op is None:
+            leaves.append(t)
+            continue
+        made.append(t)
+        for p in op.parents:
+            if p.requires_grad and id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    made.sort(key=lambda t: t._op.seq)
+    return made, leaves
+
+
+def _store(t, g) -> None:
+    """Accumulate ``g`` into ``t.grad`` (a fresh array, in ``t``'s dtype), as PyTorch does."""
+    if t.grad is None:
+        t.grad = np.array(g, dtype=t.data.dtype)  # a copy: no two tensors share a grad array
+    else:
+        t.grad = t.grad + g
+
+
+def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Walk the tape of ``root`` newest first, seeding it with ``grad``.
+
+    For each recorded tensor ``t`` (made by op ``f`` from ``parents``): the gradient that reached
+    ``t`` is complete, because every op that used ``t`` is newer and has already run. It is stored
+    in ``t.grad``, then ``f.backward`` turns it into one gradient per parent (the chain rule: the
+    upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
+    broadcast, and added into that parent's running total.
+    """
+    made, leaves = collect(root)
+    grads = {id(root): grad}
+    anomaly = _state.anomaly
+    for t in reversed(made):
+        op = t._op
+        dy = grads.pop(id(t), None)
+        if dy is None:  # pragma: no cover - every tensor on the tape is reached from root
+            continue
+        _store(t, dy)
+        if op.freed:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time: the values that {op.name} "
+                f"(op #{op.seq}) saved for its gradient were freed by the first backward(). "
+                f"Call backward(retain_graph=True) the first time if you need to go through it again."
+            )
+        in_grads = op.backward(dy)
+        if anomaly:
+            _check_finite(op, "backward", in_grads)
+        for p, g, need in zip(op.parents, in_grads, op.needs):
+            if not need or g is None:
+                continue
+            if g.shape != p.data.shape:
+                g = unbroadcast(g, p.data.shape)
+            k = id(p)
+            prev = grads.get(k)
+            grads[k] = g if prev is None else prev + g
+        if not retain_graph:
+            op.free()
+    for t in leaves:
+        g = grads.get(id(t))
+        if g is not None:
+            _store(t, g)
+
+
+def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls):
+    """Wrap ``out_data`` in a Tensor; if any parent requires grad and recording is on, link ``op``."""
+    needs = tuple(p.requires_grad for p in parents)
+    if _state.anomaly:
+        op.parents = parents
+        _check_finite(op, "forward", (out_data,))
+    out = tensor_cls.__new__(tensor_cls)
+    out.data = out_data
+    out.grad = None
+    out.name = None
+    if _state.grad_enabled and any(needs):
+        op.parents = parents
+        op.needs = needs
+        op.seq = next(_seq)
+        op.freed = False
+        out.requires_grad = True
+        out._op = op
+    else:
+        out.requires_grad = False
+        out._op = None
+    return out
+
+
+
+class Tape(list):
+    """A loss's recorded tensors, oldest first: what ``backward`` walks in reverse.
+
+    ``str(tape)`` is a numbered table: op, input shapes, output shape and the local-gradient formula.
+    Each item is a Tensor ``t``; ``t.op`` is its op and ``t.op.parents`` its inputs.
+    """
+
+    def rows(self) -> list[tuple]:
+        """(step, op description, input shapes, output shape, formula) for each entry."""
+        return [(i, t._op.describe(), tuple(p.data.shape for p in t._op.parents), t.data.shape,
+                 t._op.formula) for i, t in enumerate(self)]
+
+    def __str__(self) -> str:
+        lines = [f"tape: {len(self)} ops, oldest first (backward walks them from the bottom up)"]
+        for i, what, ins, out, formula in self.rows():
+            arrow = ", ".join(str(s) for s in ins)
+            lines.append(f"{i:>4}  {what:<22} {arrow} -> {out}   [{formula}]")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)

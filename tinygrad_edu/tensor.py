@@ -1,0 +1,403 @@
+"""``Tensor``: a numpy array that remembers how it was made.
+
+A Tensor holds ``data`` (a numpy array), ``grad`` (None until a backward pass reaches it),
+``requires_grad``, an optional ``name`` for diagrams, and ``_op``: the op that made it (None for a
+leaf). Each operator below checks its inputs, runs one primitive from ``ops.py`` and records it
+(``autograd.record``); composites (``-`` of constants, ``/``, ``mean``, ``min``) are written with other
+Tensor operations, so they need no gradient code of their own.
+"""
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+
+from . import autograd, ops
+from .autograd import _state
+
+
+def _as_array(data, where: str = "Tensor") -> np.ndarray:
+    """Validate and convert ``data``: float32/float64 kept, other numbers become float64."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, np.ndarray):
+        arr = data
+    else:
+        try:
+            arr = np.asarray(data)
+        except (ValueError, TypeError) as e:  # ragged nested lists
+            raise ValueError(
+                f"{where}: could not make an array from {type(data).__name__} {_preview(data)}: "
+                f"nested lists must be rectangular (every row the same length) and hold numbers. ({e})"
+            ) from None
+    kind = arr.dtype.kind
+    if kind == "f" and arr.dtype.itemsize in (4, 8):
+        return arr
+    if kind in "fiub":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{where}: data must be numeric (a number, a nested list of numbers or a numeric numpy array); "
+        f"got {type(data).__name__} {_preview(data)} of dtype {arr.dtype}"
+    )
+
+
+def _preview(x) -> str:
+    s = repr(x)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _axes(axis, ndim: int, where: str) -> tuple:
+    """Normalize ``axis`` (None, an int or a tuple of ints, negatives allowed) to sorted axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    items = axis if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in items:
+        if not isinstance(a, numbers.Integral):
+            raise TypeError(f"{where}: axis must be None, an int or a tuple of ints; got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{where}: axis {axis!r} repeats an axis")
+    return tuple(sorted(out))
+
+
+def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
+    if a != b:
+        try:
+            np.broadcast_shapes(a, b)
+        except ValueError:
+            raise ValueError(
+                f"{name}: shapes {a} and {b} cannot be broadcast together: aligned from "
+                f"the right, each pair of dimensions must be equal or one of them 1. Reshape one "
+                f"operand (e.g. add an axis with .reshape) so that they match."
+            ) from None
+
+
+class Tensor:
+    """An n-dimensional array of float32 or float64 whose operations are recorded for ``backward``.
+
+    ``Tensor(data, requires_grad=False, name=None)``: ``data`` is a Tensor, a numpy array (shared,
+    not copied, when already float32/float64), a Python number or a nested list. Integer and bool data
+    become float64. ``name`` labels the tensor in diagrams and traces.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_op", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np.ones(3) + t -> t.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+        self.data = _as_array(data)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._op = None
+
+    # ------------------------------------------------------------------ properties and conversions
+    shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
+    size = property(lambda self: self.data.size, doc="The number of entries.")
+    dtype = property(lambda self: self.data.dtype, doc="float32 or float64.")
+    is_leaf = property(lambda self: self._op is None, doc="True if no recorded op made this tensor.")
+    op = property(lambda self: self._op, doc="The op that made this tensor, or None for a leaf.")
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element can be a Python number; "
+                             f"this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The value as a numpy array (the same array as ``.data``, not a copy)."""
+        return self.data
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing ``data``, cut off from the graph (``requires_grad=False``)."""
+        return Tensor(self.data, name=self.name)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __repr__(self):
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20,
+                               prefix="Tensor(")
+        extra = ""
+        if self.name:
+            extra += f", name={self.name!r}"
+        if self.data.dtype != np.float64:
+            extra += f", dtype={self.data.dtype}"
+        if self._op is not None:
+            extra += f", op={self._op.name}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+    # ------------------------------------------------------------------ the reverse walk
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Backpropagate from this tensor: fill ``.grad`` of every tensor that requires grad.
+
+        ``grad`` is dL/d(self), shaped like ``self``; it defaults to 1 for a one-element tensor.
+        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). Unless
+        ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
+        the same graph raises ``RuntimeError``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad, so there is no graph to walk. Create "
+                "the inputs with Tensor(..., requires_grad=True), and compute outside no_grad().")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for a scalar output, and this "
+                    f"tensor has shape {self.shape}. Reduce it first (e.g. .sum() or .mean()) or pass "
+                    f"backward(grad=...) with an array of shape {self.shape}.")
+            grad = np.ones_like(self.data)
+        else:
+            grad = _as_array(grad, "backward")
+            if grad.shape != self.shape:
+                raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape "
+                                 f"{self.shape}; they must be equal")
+        autograd.backward(self, grad, retain_graph)
+
+    def tape(self) -> "autograd.Tape":
+        """The recorded ops this tensor depends on, oldest first; print it to read the lesson."""
+        return autograd.Tape(autograd.collect(self)[0])
+
+    # ------------------------------------------------------------------ recording helpers
+    def _unary(self, op: autograd.Op) -> "Tensor":
+        return autograd.record(op, (self,), op.forward(self.data), Tensor)
+
+    def _const(self, x) -> "Tensor":
+        """Wrap a Python number or array as a constant, in this tensor's dtype when not a float array."""
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, numbers.Number) and not isinstance(x, (bool, complex)):
+            return Tensor(np.asarray(x, dtype=self.data.dtype))
+        if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+            return Tensor(x.astype(self.data.dtype))
+        return Tensor(_as_array(x, "operand"))
+
+    def _binary(self, cls, other, reflected: bool = False) -> "Tensor":
+        other = self._const(other)
+        a, b = (other, self) if reflected else (self, other)
+        _check_broadcast(cls.__name__.lower(), a.data.shape, b.data.shape)
+        op = cls()
+        return autograd.record(op, (a, b), op.forward(a.data, b.data), Tensor)
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        return self._binary(ops.Add, other)
+
+    def __radd__(self, other):
+        return self._binary(ops.Add, other, reflected=True)
+
+    def __sub__(self, other):
+        return self._binary(ops.Sub, other)
+
+    def __rsub__(self, other):
+        return self._binary(ops.Sub, other, reflected=True)
+
+    def __mul__(self, other):
+        return self._binary(ops.Mul, other)
+
+    def __rmul__(self, other):
+        return self._binary(ops.Mul, other, reflected=True)
+
+    def __truediv__(self, other):
+        """a / b, the composite a * b**-1 (a * (1/b) for a constant b)."""
+        if isinstance(other, Tensor):
+            return self * other ** -1
+        return self * (1.0 / self._const(other).data)
+
+    def __rtruediv__(self, other):
+        return self ** -1 * other
+
+    def __neg__(self):
+        return self._unary(ops.Neg())
+
+    def __pow__(self, p):
+        """x ** p for a constant number p."""
+        if isinstance(p, Tensor) or not isinstance(p, numbers.Real):
+            raise TypeError(f"pow: the exponent must be a Python number, got {type(p).__name__}; "
+                            f"for a tensor exponent write (p * x.log()).exp()")
+        return self._unary(ops.Pow(p))
+
+    def __rpow__(self, base):
+        """c ** x for a positive constant c: the composite exp(x * log c)."""
+        if not isinstance(base, numbers.Real) or base <= 0:
+            raise ValueError(f"pow: c ** tensor needs a positive number c, got {base!r}")
+        return (self * float(np.log(base))).exp()
+
+    def __matmul__(self, other):
+        other = self._const(other)
+        return _matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _matmul(self._const(other), self)
+
+    # in-place operators update data out of place (saved arrays are never overwritten)
+    def _inplace(self, fn, other, sym):
+        if _state.grad_enabled and self.requires_grad:
+            raise RuntimeError(
+                f"in-place {sym}= on a tensor that requires grad would change a recorded value; "
+                f"update .data instead, or do it inside no_grad()")
+        other = other.data if isinstance(other, Tensor) else other
+        self.data = np.asarray(fn(self.data, other), dtype=self.data.dtype)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(operator.add, other, "+")
+
+    def __isub__(self, other):
+        return self._inplace(operator.sub, other, "-")
+
+    def __imul__(self, other):
+        return self._inplace(operator.mul, other, "*")
+
+    def __itruediv__(self, other):
+        return self._inplace(operator.truediv, other, "/")
+
+    # ------------------------------------------------------------------ elementwise
+    def relu(self):
+        """max(x, 0), elementwise."""
+        return self._unary(ops.ReLU())
+
+    def exp(self):
+        """e ** x, elementwise."""
+        return self._unary(ops.Exp())
+
+    def log(self):
+        """Natural logarithm, elementwise."""
+        return self._unary(ops.Log())
+
+    def tanh(self):
+        """Hyperbolic tangent, elementwise."""
+        return self._unary(ops.Tanh())
+
+    def sigmoid(self):
+        """1 / (1 + exp(-x)), elementwise."""
+        return self._unary(ops.Sigmoid())
+
+    def sqrt(self):
+        """x ** 0.5, elementwise."""
+        return self ** 0.5
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, axis=None, keepdims: bool = False):
+        """Sum over ``axis`` (None: all; an int or a tuple; negatives count from the end)."""
+        return self._unary(ops.Sum(_axes(axis, self.ndim, "sum"), keepdims))
+
+    def max(self, axis=None, keepdims: bool = False):
+        """Maximum over ``axis``; the gradient is split evenly among tied maxima."""
+        axes = _axes(axis, self.ndim, "max")
+        if self.data.size == 0:
+            raise ValueError(f"max: cannot reduce an empty tensor of shape {self.shape}")
+        return self._unary(ops.Max(axes, keepdims))
+
+    def min(self, axis=None, keepdims: bool = False):
+        """Minimum over ``axis``: the composite -max(-x)."""
+        return -((-self).max(axis, keepdims))
+
+    def mean(self, axis=None, keepdims: bool = False):
+        """Mean over ``axis``: the composite sum(x) * (1 / count)."""
+        axes = _axes(axis, self.ndim, "mean")
+        count = int(np.prod([self.shape[a] for a in axes]))
+        return self.sum(axes, keepdims) * (1.0 / max(count, 1))
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        """The same entries in a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; -1 infers."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            np.empty(self.shape, dtype=bool).reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
+                             f"({self.size} entries) to {shape}") from None
+        return self._unary(ops.Reshape(shape))
+
+    def transpose(self, *axes):
+        """Permute axes as numpy does (no axes: reverse them); two axes of an n-D tensor swap them,
+        as ``torch.transpose(dim0, dim1)``."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        n = self.ndim
+        if not axes:
+            axes = tuple(reversed(range(n)))
+        elif len(axes) == 2 and n != 2:
+            i, j = _axes(axes[0], n, "transpose")[0], _axes(axes[1], n, "transpose")[0]
+            perm = list(range(n))
+            perm[i], perm[j] = perm[j], perm[i]
+            axes = tuple(perm)
+        elif len(axes) != n or len(_axes(axes, n, "transpose")) != n:
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the {n} axes of a "
+                             f"tensor of shape {self.shape}")
+        return self._unary(ops.Transpose(tuple(int(a) % n for a in axes)))
+
+    def permute(self, *dims):
+        """PyTorch's name for ``transpose`` with a full permutation."""
+        return self.transpose(*dims)
+
+    @property
+    def T(self):
+        """The transpose (all axes reversed)."""
+        return self.transpose()
+
+    def __getitem__(self, index):
+        """``x[index]`` with ints, slices, None, ``...``, integer or bool arrays (gather; its gradient
+        scatter-adds, so repeated indices accumulate)."""
+        op = ops.Index(*_index(index))
+        try:
+            out = op.forward(self.data)
+        except IndexError as e:
+            raise IndexError(f"index: {e} (tensor of shape {self.shape})") from None
+        return autograd.record(op, (self,), out, Tensor)
+
+
+def _index(index):
+    """Turn Tensors and lists inside an index into arrays; say whether it is an advanced index."""
+    items = index if isinstance(index, tuple) else (index,)
+    out, advanced = [], False
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it.data
+        if isinstance(it, (list, np.ndarray)):
+            it = np.asarray(it)
+            if it.dtype.kind == "f":
+                if not np.all(it == np.round(it)):
+                    raise IndexError(f"index: index arrays must hold integers, got {it.dtype} values")
+                it = it.astype(np.intp)
+            elif it.dtype.kind not in "iub":
+                raise IndexError(f"index: index arrays must hold integers or bools, got {it.dtype}")
+            advanced = True
+        elif not (it is None or it is Ellipsis or isinstance(it, (slice, numbers.Integral))):
+            raise IndexError(f"index: cannot index with {type(it).__name__} {_preview(it)}")
+        out.append(it)
+    return (tuple(out) if isinstance(index, tuple) else out[0]), advanced
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    x, y = a.data, b.data
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {x.shape} "
+                         f"and {y.shape}; use * to multiply by a scalar")
+    k2 = y.shape[-2] if y.ndim > 1 else y.shape[0]
+    if x.shape[-1] != k2:
+        raise ValueError(
+            f"matmul: shapes {x.shape} and {y.shape} do not align: the last dimension of the first "
+            f"({x.shape[-1]}) must equal the {'second-to-last' if y.ndim > 1 else 'only'} dimension "
+            f"of the second ({k2}). Did you mean to transpose one of them (.T)?")
+    if x.ndim > 2 and y.ndim > 2:
+        _check_broadcast("matmul (batch dimensions)", x.shape[:-2], y.shape[:-2])
+    op = ops.MatMul()
+    return autograd.record(op, (a, b), op.forward(x, y), Tensor)
+
+
+def tensor(data, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """PyTorch's spelling: ``tensor(data)`` is ``Tensor(data)``."""
+    return Tensor(data, requires_grad=requires_grad, name=name)
