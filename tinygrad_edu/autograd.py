@@ -17,6 +17,7 @@ This module holds the three ideas that every op shares:
 from __future__ import annotations
 
 import contextlib
+import operator
 import itertools
 
 import numpy as np
@@ -116,13 +117,17 @@ class Op:
     """A primitive operation: a numpy forward, a local gradient, and its formula as text.
 
     Subclasses set ``formula`` (what ``backward`` computes, shown by diagrams and the trace) and
-    define ``forward(*arrays, **kwargs) -> array`` and ``backward(dy) -> tuple`` with one gradient
-    (or None) per input. Values needed by backward are saved as attributes in ``forward``; they are
-    deleted by ``free()`` after a backward pass that does not retain the graph.
+    define ``forward(*arrays) -> array`` and ``backward(dy) -> tuple`` with one gradient (or None)
+    per input. Arrays needed by backward are saved as attributes in ``forward`` and named in
+    ``saves``; ``free()`` deletes them after a backward pass that does not retain the graph.
+    Settings (an axis, an exponent) come through ``__init__`` and stay.
     ``self.needs[i]`` tells whether input ``i`` needs a gradient, so work for constants is skipped.
     """
 
+    __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
     formula = ""
+    freed = False
+    saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
 
     @property
     def name(self) -> str:
@@ -136,9 +141,9 @@ class Op:
 
     def free(self) -> None:
         """Drop the arrays saved for backward; the graph's structure and the op's settings stay."""
-        for k, v in list(vars(self).items()):
-            if isinstance(v, np.ndarray):
-                delattr(self, k)
+        d = self.__dict__
+        for k in self.saves:
+            d.pop(k, None)
         self.freed = True
 
     def describe(self) -> str:
@@ -205,7 +210,7 @@ def collect(root) -> tuple[list, list]:
 def _store(t, g) -> None:
     """Accumulate ``g`` into ``t.grad`` (a fresh array, in ``t``'s dtype), as PyTorch does."""
     if t.grad is None:
-        t.grad = np.array(g, dtype=t.data.dtype)  # a copy: no two tensors share a grad array
+        t.grad = g.astype(t.data.dtype)  # always a copy: no two tensors share a grad array
     else:
         t.grad = t.grad + g
 
@@ -224,9 +229,7 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     anomaly = _state.anomaly
     for t in reversed(made):
         op = t._op
-        dy = grads.pop(id(t), None)
-        if dy is None:  # pragma: no cover - every tensor on the tape is reached from root
-            continue
+        dy = grads.pop(id(t))  # complete: every op that used t is newer and has run
         _store(t, dy)
         if op.freed:
             raise RuntimeError(
@@ -255,26 +258,24 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
 
 def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls):
     """Wrap ``out_data`` in a Tensor; if any parent requires grad and recording is on, link ``op``."""
-    needs = tuple(p.requires_grad for p in parents)
-    if _state.anomaly:
-        op.parents = parents
-        _check_finite(op, "forward", (out_data,))
     out = tensor_cls.__new__(tensor_cls)
     out.data = out_data
-    out.grad = None
-    out.name = None
-    if _state.grad_enabled and any(needs):
-        op.parents = parents
-        op.needs = needs
-        op.seq = next(_seq)
-        op.freed = False
-        out.requires_grad = True
-        out._op = op
-    else:
-        out.requires_grad = False
-        out._op = None
+    out.grad = out.name = out._op = None
+    out.requires_grad = False
+    if _state.grad_enabled:
+        needs = tuple(map(_requires_grad, parents))
+        if True in needs:
+            op.parents = parents
+            op.needs = needs
+            op.seq = next(_seq)
+            out.requires_grad = True
+            out._op = op
+            if _state.anomaly:
+                _check_finite(op, "forward", (out_data,))
     return out
 
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 class Tape(list):

@@ -53,6 +53,7 @@ class Mul(Op):
     """y = a * b (elementwise, broadcasting)"""
 
     formula = "da = dy * b, db = dy * a"
+    saves = ("a", "b")
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -79,6 +80,7 @@ class Pow(Op):
     """y = x ** p, with p a constant number"""
 
     formula = "dx = dy * p * x ** (p - 1)"
+    saves = ("x",)
 
     def __init__(self, p: float):
         self.p = p
@@ -99,6 +101,7 @@ class MatMul(Op):
     a 1-D operand is a vector, as in ``np.matmul``."""
 
     formula = "da = dy @ b.T, db = a.T @ dy"
+    saves = ("a", "b")
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -128,19 +131,23 @@ class ReLU(Op):
     """y = max(x, 0); the gradient at exactly x = 0 is taken as 0 (as in PyTorch)"""
 
     formula = "dx = dy * (x > 0)"
+    saves = ("y",)
 
     def forward(self, x):
-        self.mask = x > 0
-        return x * self.mask
+        self.y = np.maximum(x, 0.0)
+        return self.y
 
     def backward(self, dy):
-        return (dy * self.mask,)
+        # (x > 0) as a float array is sign(y): 1 where x > 0, 0 where x <= 0 (a float mask
+        # multiplies faster than a bool one)
+        return (dy * np.sign(self.y),)
 
 
 class Exp(Op):
     """y = exp(x)"""
 
     formula = "dx = dy * y"
+    saves = ("y",)
 
     def forward(self, x):
         self.y = np.exp(x)
@@ -154,6 +161,7 @@ class Log(Op):
     """y = log(x) (natural logarithm; x <= 0 gives nan or -inf, found by detect_anomaly)"""
 
     formula = "dx = dy / x"
+    saves = ("x",)
 
     def forward(self, x):
         self.x = x
@@ -167,6 +175,7 @@ class Tanh(Op):
     """y = tanh(x)"""
 
     formula = "dx = dy * (1 - y**2)"
+    saves = ("y",)
 
     def forward(self, x):
         self.y = np.tanh(x)
@@ -180,6 +189,7 @@ class Sigmoid(Op):
     """y = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2, which never overflows"""
 
     formula = "dx = dy * y * (1 - y)"
+    saves = ("y",)
 
     def forward(self, x):
         self.y = 0.5 * (np.tanh(0.5 * x) + 1)
@@ -225,6 +235,7 @@ class Max(_Reduce):
     """y = x.max(axis, keepdims); ties share the gradient evenly (as torch.amax)"""
 
     formula = "dx = dy * (x == y) / count(x == y)"
+    saves = ("weight",)
 
     def forward(self, x):
         self.shape = x.shape

@@ -65,7 +65,7 @@ def _axes(axis, ndim: int, where: str) -> tuple:
 
 
 def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
-    if a != b:
+    if a != b and a and b:  # equal shapes and scalars always broadcast
         try:
             np.broadcast_shapes(a, b)
         except ValueError:
@@ -176,16 +176,22 @@ class Tensor:
         """Wrap a Python number or array as a constant, in this tensor's dtype when not a float array."""
         if isinstance(x, Tensor):
             return x
-        if isinstance(x, numbers.Number) and not isinstance(x, (bool, complex)):
-            return Tensor(np.asarray(x, dtype=self.data.dtype))
-        if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
-            return Tensor(x.astype(self.data.dtype))
-        return Tensor(_as_array(x, "operand"))
+        if isinstance(x, (float, int)) and not isinstance(x, bool):
+            arr = np.array(x, dtype=self.data.dtype)
+        elif isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+            arr = x.astype(self.data.dtype)
+        else:
+            arr = _as_array(x, "operand")
+        c = Tensor.__new__(Tensor)   # a constant: no validation needed past this point
+        c.data, c.grad, c.requires_grad, c.name, c._op = arr, None, False, None, None
+        return c
 
     def _binary(self, cls, other, reflected: bool = False) -> "Tensor":
-        other = self._const(other)
+        if type(other) is not Tensor:
+            other = self._const(other)
         a, b = (other, self) if reflected else (self, other)
-        _check_broadcast(cls.__name__.lower(), a.data.shape, b.data.shape)
+        if a.data.shape != b.data.shape:
+            _check_broadcast(cls.__name__.lower(), a.data.shape, b.data.shape)
         op = cls()
         return autograd.record(op, (a, b), op.forward(a.data, b.data), Tensor)
 

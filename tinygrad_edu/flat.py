@@ -1,0 +1,92 @@
+"""From a dict of parameters to one flat vector and back, for ``scipy.optimize``.
+
+``scipy.optimize.minimize`` (conjugate gradients, L-BFGS, ...) works on a single 1-D float64 vector
+``x`` and wants ``f(x) -> (loss, gradient)``. A network has several arrays (``W1``, ``b1``, ...). This
+module lays them end to end in the dict's order and cuts them apart again::
+
+    params = net.params                                   # {"W1": (D, H), "b1": (H,), ...}
+    f = objective(lambda p: losses.two_layer_loss(p, X, y, reg), params)
+    res = scipy.optimize.minimize(f, flatten(params), jac=True, method="L-BFGS-B")
+    net.params = unflatten(res.x, params)
+
+Inside ``f``, each piece of ``x`` becomes a Tensor with ``requires_grad=True``, the loss is built with
+the engine, ``backward()`` fills the gradients, and they are flattened in the same order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["flatten", "unflatten", "objective", "minimize"]
+
+
+def _array(v) -> np.ndarray:
+    return v.data if isinstance(v, Tensor) else np.asarray(v)
+
+
+def flatten(params: dict) -> np.ndarray:
+    """Concatenate the arrays (or Tensors) of ``params``, each raveled, in the dict's order.
+
+    Returns a new 1-D float64 array of length ``sum(v.size for v in params.values())``.
+    """
+    if not params:
+        raise ValueError("flatten: params is empty; pass a dict such as {'W': array, 'b': array}")
+    return np.concatenate([_array(v).astype(np.float64).ravel() for v in params.values()])
+
+
+def unflatten(flat, like: dict) -> dict:
+    """Cut ``flat`` into arrays shaped like the values of ``like``, in the same order (float64 copies).
+
+    The inverse of ``flatten``: ``unflatten(flatten(p), p)`` equals ``p`` entry by entry.
+    """
+    flat = np.asarray(flat, dtype=np.float64)
+    sizes = [_array(v).size for v in like.values()]
+    if flat.ndim != 1 or flat.size != sum(sizes):
+        raise ValueError(f"unflatten: expected a 1-D vector of {sum(sizes)} entries (the sizes of "
+                         f"{', '.join(f'{k} {_array(v).shape}' for k, v in like.items())}); got shape "
+                         f"{flat.shape}")
+    out, start = {}, 0
+    for (k, v), n in zip(like.items(), sizes):
+        out[k] = flat[start:start + n].reshape(_array(v).shape).copy()
+        start += n
+    return out
+
+
+def objective(loss_fn, like: dict):
+    """Turn ``loss_fn(dict of Tensors) -> scalar Tensor`` into ``f(flat) -> (loss float, flat gradient)``.
+
+    ``like`` gives the names, shapes and order (a dict of arrays or Tensors, e.g. the initial
+    parameters). The returned ``f`` is what ``scipy.optimize.minimize(f, x0, jac=True)`` expects;
+    ``f.calls`` counts its evaluations. A parameter the loss does not depend on gets a zero gradient.
+    """
+    def f(flat):
+        f.calls += 1
+        tensors = {k: Tensor(v, requires_grad=True, name=k) for k, v in unflatten(flat, like).items()}
+        loss = loss_fn(tensors)
+        if not isinstance(loss, Tensor) or loss.size != 1:
+            raise TypeError(f"objective: loss_fn must return a one-element Tensor, got "
+                            f"{type(loss).__name__} {getattr(loss, 'shape', '')}")
+        if loss.requires_grad:
+            loss.backward()
+        grads = {k: (t.grad if t.grad is not None else np.zeros_like(t.data))
+                 for k, t in tensors.items()}
+        return float(loss.item()), flatten(grads)
+
+    f.calls = 0
+    return f
+
+
+def minimize(loss_fn, params: dict, method: str = "L-BFGS-B", maxiter: int = 200, **kwargs):
+    """Minimize ``loss_fn`` over ``params`` with ``scipy.optimize.minimize``; return ``(best, result)``.
+
+    ``best`` is a dict of numpy arrays shaped like ``params``; ``result`` is scipy's ``OptimizeResult``
+    (``.fun``, ``.nit``, ``.message``, ...). ``method`` is any gradient-based method of
+    ``scipy.optimize.minimize`` ("CG", "L-BFGS-B", "BFGS", ...); extra keyword arguments go to it.
+    """
+    from .train import require
+    opt = require("scipy.optimize", "flat.minimize")
+    options = {"maxiter": maxiter, **kwargs.pop("options", {})}
+    res = opt.minimize(objective(loss_fn, params), flatten(params), jac=True, method=method,
+                       options=options, **kwargs)
+    return unflatten(res.x, params), res

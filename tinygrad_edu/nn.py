@@ -1,0 +1,282 @@
+"""Networks built on the engine: the cs231n ``TwoLayerNet``, and a small PyTorch-like layer set.
+
+``TwoLayerNet`` keeps the assignment's interface exactly (``params`` a dict of numpy arrays,
+``loss``, ``train``, ``predict``), so a notebook written for it runs unchanged; the difference is
+that its gradients come from the engine's reverse walk instead of hand-written backprop.
+
+``Module``, ``Linear``, ``ReLU``, ``Tanh`` and ``Sequential`` are for going further, in PyTorch's style::
+
+    model = Sequential(Linear(64, 50, seed=0), ReLU(), Linear(50, 10, seed=1))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loss = functional.cross_entropy(model(Tensor(X)), y)
+    opt.zero_grad(); loss.backward(); opt.step()
+
+One difference from PyTorch, on purpose: ``Linear`` stores its weight as (in_features, out_features)
+and computes ``x @ W + b``, the cs231n convention used everywhere in this project (PyTorch stores
+the transpose and computes ``x @ W.T + b``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import no_grad
+from .tensor import Tensor
+from .train import accuracy, progress
+
+__all__ = ["TwoLayerNet", "Module", "Linear", "ReLU", "Tanh", "Sequential"]
+
+
+def _rng(seed):
+    """``np.random.RandomState(seed)``, or numpy's global generator when ``seed`` is None, so that
+    ``np.random.seed(0)`` before building a net makes it reproducible, as in the assignment."""
+    return np.random if seed is None else np.random.RandomState(seed)
+
+
+# ---------------------------------------------------------------------------------- TwoLayerNet
+
+
+class TwoLayerNet:
+    """Affine - ReLU - affine - softmax, with the cs231n interface; gradients from the engine.
+
+    For an input ``X`` (N, D)::
+
+        h = max(0, X @ W1 + b1)          # (N, H)
+        scores = h @ W2 + b2             # (N, C)
+        loss = mean_i [ -log softmax(scores_i)[y_i] ] + reg * (sum(W1**2) + sum(W2**2))
+
+    Args:
+        input_size: D. hidden_size: H. output_size: C, the number of classes.
+        std: the weights start as ``std * standard normal``; the biases start at zero.
+        seed: makes the initial weights and the minibatches of ``train`` reproducible; None uses
+            numpy's global generator (seed it with ``np.random.seed``).
+
+    ``params`` maps ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,) to numpy arrays; read them,
+    change them in place or replace them: every call to ``loss`` reads them afresh.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, std: float = 1e-4,
+                 seed: int | None = None):
+        self._rng = _rng(seed)
+        self.params = {
+            "W1": std * self._rng.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": std * self._rng.randn(hidden_size, output_size),
+            "b2": np.zeros(output_size),
+        }
+
+    def _check(self, X, y=None):
+        X = np.asarray(X)
+        D = self.params["W1"].shape[0]
+        if X.ndim != 2 or X.shape[1] != D:
+            raise ValueError(f"TwoLayerNet: X must have shape (N, {D}) (one row per example), "
+                             f"got {X.shape}")
+        if y is not None:
+            y = np.asarray(y)
+            C = self.params["W2"].shape[1]
+            if y.shape != (X.shape[0],):
+                raise ValueError(f"TwoLayerNet.loss: y must have shape ({X.shape[0]},), one label "
+                                 f"per row of X, got {y.shape}")
+            if y.dtype.kind not in "iu" or (y.size and (y.min() < 0 or y.max() >= C)):
+                raise ValueError(f"TwoLayerNet.loss: y must hold integer labels in [0, {C}), got "
+                                 f"dtype {y.dtype} with values {np.unique(y)[:10]}")
+        return X, y
+
+    def loss(self, X, y=None, reg: float = 0.0):
+        """Scores, or the loss and its gradients, computed by the engine.
+
+        Args:
+            X: (N, D) inputs. y: (N,) integer labels in [0, C), or None. reg: L2 strength.
+
+        Returns:
+            If ``y`` is None, the scores (N, C) as a numpy array. Otherwise ``(loss, grads)``: the
+            loss as a float and a dict with the gradients of ``W1``, ``b1``, ``W2``, ``b2`` (numpy
+            arrays shaped like the params), from ``loss.backward()`` on the graph of
+            ``tinygrad_edu.losses.two_layer_loss``.
+        """
+        X, y = self._check(X, y)
+        if y is None:
+            with no_grad():
+                p = {k: Tensor(v) for k, v in self.params.items()}
+                scores = (Tensor(X) @ p["W1"] + p["b1"]).relu() @ p["W2"] + p["b2"]
+            return scores.data
+        from .losses import two_layer_loss
+        # Tensors that share memory with the numpy params: the graph sees their current values.
+        p = {k: Tensor(v, requires_grad=True, name=k) for k, v in self.params.items()}
+        loss = two_layer_loss(p, X, y, reg)
+        loss.backward()
+        return loss.item(), {k: t.grad for k, t in p.items()}
+
+    def predict(self, X) -> np.ndarray:
+        """The predicted labels (N,): the class with the highest score for each row of ``X``."""
+        return np.argmax(self.loss(X), axis=1)
+
+    def train(self, X, y, X_val, y_val, learning_rate: float = 1e-3,
+              learning_rate_decay: float = 0.95, reg: float = 5e-6, num_iters: int = 100,
+              batch_size: int = 200, verbose: bool = False) -> dict:
+        """Minibatch stochastic gradient descent.
+
+        Each iteration draws ``batch_size`` rows of ``X`` at random (with replacement, as in the
+        assignment), computes the loss and gradients and takes a step ``p -= learning_rate * dp`` in
+        place. Once per epoch (``max(N // batch_size, 1)`` iterations) it records the accuracy on that
+        minibatch and on the whole validation set, then multiplies the learning rate by
+        ``learning_rate_decay``. A progress bar appears when the loop runs longer than a second, and
+        at once with ``verbose=True`` (which also prints the loss every 100 iterations).
+
+        Returns:
+            ``{"loss_history": [...], "train_acc_history": [...], "val_acc_history": [...]}``; the
+            first has one float per iteration, the others one per epoch.
+        """
+        X, y = self._check(X, y)
+        X_val, y_val = self._check(X_val, y_val)
+        num_train = X.shape[0]
+        per_epoch = max(num_train // batch_size, 1)
+        history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
+        bar = progress(range(num_iters), total=num_iters, desc="TwoLayerNet.train", verbose=verbose)
+        for it in bar:
+            idx = self._rng.choice(num_train, batch_size, replace=True)
+            X_batch, y_batch = X[idx], y[idx]
+            loss, grads = self.loss(X_batch, y_batch, reg=reg)
+            history["loss_history"].append(loss)
+            for k, g in grads.items():
+                self.params[k] -= learning_rate * g
+            if verbose and it % 100 == 0:
+                _say(bar, f"iteration {it} / {num_iters}: loss {loss:.6f}")
+            if it % per_epoch == 0:
+                history["train_acc_history"].append(accuracy(self.predict(X_batch), y_batch))
+                history["val_acc_history"].append(accuracy(self.predict(X_val), y_val))
+                learning_rate *= learning_rate_decay
+                if hasattr(bar, "set_postfix"):
+                    bar.set_postfix(loss=f"{loss:.3f}", val_acc=f"{history['val_acc_history'][-1]:.3f}",
+                                    refresh=False)
+        return history
+
+
+def _say(bar, text):
+    """Print a line without breaking a tqdm bar."""
+    write = getattr(bar, "write", None)
+    write(text) if write else print(text)
+
+
+# ---------------------------------------------------------------------------------- layers
+
+
+class Module:
+    """Base class of layers and models, as ``torch.nn.Module``.
+
+    Subclasses set attributes in ``__init__`` and define ``forward``; calling the module calls
+    ``forward``. ``parameters()`` finds every Tensor with ``requires_grad=True`` among the attributes,
+    recursively through sub-modules, lists, tuples and dicts, in the order they were assigned.
+    """
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}: define forward(self, x) in the subclass")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Tensor]]:
+        """``[(dotted name, Tensor), ...]`` for every parameter, each listed once."""
+        out, seen = [], set()
+        stack = [(prefix, self)]
+        while stack:  # iterative walk; children pushed in reverse so the order is the assignment order
+            name, obj = stack.pop()
+            if isinstance(obj, Tensor):
+                if obj.requires_grad and id(obj) not in seen:
+                    seen.add(id(obj))
+                    out.append((name, obj))
+                continue
+            if isinstance(obj, Module):
+                items = list(vars(obj).items())
+            elif isinstance(obj, (list, tuple)):
+                items = [(str(i), v) for i, v in enumerate(obj)]
+            elif isinstance(obj, dict):
+                items = [(str(k), v) for k, v in obj.items()]
+            else:
+                continue
+            for k, v in reversed(items):
+                stack.append((f"{name}.{k}" if name else k, v))
+        return out
+
+    def parameters(self) -> list[Tensor]:
+        """Every Tensor with ``requires_grad=True`` reachable from this module, each once."""
+        return [t for _, t in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's ``.grad`` to None (gradients accumulate across backward calls)."""
+        for t in self.parameters():
+            t.grad = None
+
+
+class Linear(Module):
+    """``y = x @ weight + bias``: x (N, in_features) -> y (N, out_features).
+
+    ``weight`` (in_features, out_features) and ``bias`` (out_features,) start uniform in
+    ``[-1/sqrt(in_features), 1/sqrt(in_features)]``, as PyTorch's Linear does. ``seed`` makes them
+    reproducible (None: numpy's global generator).
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 seed: int | None = None):
+        rng = _rng(seed)
+        bound = 1.0 / np.sqrt(in_features)
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Tensor(rng.uniform(-bound, bound, (in_features, out_features)),
+                             requires_grad=True, name="weight")
+        self.bias = (Tensor(rng.uniform(-bound, bound, out_features), requires_grad=True, name="bias")
+                     if bias else None)
+
+    def forward(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        if x.shape[-1] != self.in_features:
+            raise ValueError(f"Linear({self.in_features}, {self.out_features}): the input's last "
+                             f"dimension must be {self.in_features}, got shape {x.shape}")
+        y = x @ self.weight
+        return y + self.bias if self.bias is not None else y
+
+    def __repr__(self):
+        return f"Linear({self.in_features}, {self.out_features}, bias={self.bias is not None})"
+
+
+class ReLU(Module):
+    """``max(0, x)`` elementwise; no parameters."""
+
+    def forward(self, x):
+        return x.relu()
+
+    def __repr__(self):
+        return "ReLU()"
+
+
+class Tanh(Module):
+    """``tanh(x)`` elementwise; no parameters."""
+
+    def forward(self, x):
+        return x.tanh()
+
+    def __repr__(self):
+        return "Tanh()"
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``."""
+
+    def __init__(self, *layers: Module):
+        for i, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(f"Sequential: layer {i} is a {type(layer).__name__}, not a module")
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __repr__(self):
+        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential({inner}\n)"

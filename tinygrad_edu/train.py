@@ -1,0 +1,166 @@
+"""Helpers that let training show itself: optional extras, progress bars, curves and weight images.
+
+The engine needs only numpy. The teaching extras (scikit-learn for the digits, scipy for
+``scipy.optimize``, matplotlib for the pictures, tqdm for progress bars) come with
+``pip install -e ".[examples]"``; ``require`` imports one of them or raises an ``ImportError`` that
+says so.
+
+* ``progress(iterable, total, desc, verbose)``: a tqdm bar that appears only when the loop runs longer
+  than a second (at once when ``verbose``), or the plain iterable when tqdm is missing.
+* ``plot_history(history, path)``: the loss and accuracy curves of a ``train()`` run, as a PNG.
+* ``plot_weights(W, path, image_shape=(8, 8))``: each column of a first-layer weight matrix as an image.
+* ``accuracy(pred, y)``: the fraction of predictions equal to the labels.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+
+import numpy as np
+
+EXTRA_HINT = 'pip install -e ".[examples]"'
+
+
+def require(module: str, purpose: str = ""):
+    """Import ``module`` (e.g. ``"scipy.optimize"``) or raise an ImportError naming the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        top = module.split(".")[0]
+        why = f" for {purpose}" if purpose else ""
+        raise ImportError(
+            f"{top} is needed{why} but is not installed; it is one of the optional extras: "
+            f"install them with  {EXTRA_HINT}  (or pip install {_pip_name(top)}). ({e})"
+        ) from None
+
+
+def _pip_name(top: str) -> str:
+    return {"sklearn": "scikit-learn"}.get(top, top)
+
+
+def progress(iterable, total: int | None = None, desc: str | None = None, verbose: bool = False):
+    """Wrap a loop in a tqdm progress bar shown once it has run for a second (at once if ``verbose``).
+
+    Without tqdm installed the loop runs unchanged (no bar), so the engine never needs the extra.
+    The returned object is iterable; when it is a tqdm bar, ``bar.set_postfix(loss=...)`` works.
+    """
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, delay=0.0 if verbose else 1.0, leave=verbose,
+                dynamic_ncols=True)
+
+
+def accuracy(pred, y) -> float:
+    """Fraction of entries where ``pred`` equals ``y``: both (N,) integer arrays."""
+    pred, y = np.asarray(pred), np.asarray(y)
+    if pred.shape != y.shape:
+        raise ValueError(f"accuracy: predictions of shape {pred.shape} and labels of shape "
+                         f"{y.shape} must have the same shape")
+    return float(np.mean(pred == y))
+
+
+def _pyplot():
+    matplotlib = require("matplotlib", "plots")
+    matplotlib.use("Agg")  # files only: no window, works on servers and in tests
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_history(history: dict, path, title: str = "training") -> str:
+    """Save the curves of a training run as a PNG; return the path.
+
+    ``history`` holds ``loss_history`` (one value per iteration) and optionally ``train_acc_history``
+    and ``val_acc_history`` (one value per epoch), as ``TwoLayerNet.train`` returns.
+    """
+    plt = _pyplot()
+    losses = np.asarray(history["loss_history"], dtype=float)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.plot(losses, lw=0.8, color="tab:blue")
+    ax1.set(xlabel="iteration", ylabel="loss", title=f"{title}: loss")
+    for key, label in (("train_acc_history", "train"), ("val_acc_history", "validation")):
+        acc = history.get(key)
+        if acc is not None and len(acc):
+            ax2.plot(np.arange(1, len(acc) + 1), acc, marker="o", label=label)
+    ax2.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy")
+    if ax2.lines:
+        ax2.legend()
+    fig.tight_layout()
+    path = os.fspath(path)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_weights(W, path, image_shape=(8, 8), title: str = "first-layer weights") -> str:
+    """Save each column of ``W`` (D, H), with D = prod(image_shape), as a small grey image; return the path.
+
+    Each column is the pattern of pixels one hidden unit (or one class, for a linear classifier)
+    responds to. Columns are rescaled to [0, 1] one by one so that each is visible.
+    """
+    plt = _pyplot()
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)):
+        raise ValueError(f"plot_weights: W must have shape ({int(np.prod(image_shape))}, H) for "
+                         f"images of shape {tuple(image_shape)}; got {W.shape}")
+    n = W.shape[1]
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.1 * rows + 0.4), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < n:
+            w = W[:, k]
+            span = w.max() - w.min()
+            ax.imshow(((w - w.min()) / (span if span > 0 else 1.0)).reshape(image_shape),
+                      cmap="gray", interpolation="nearest")
+    fig.suptitle(title)
+    path = os.fspath(path)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_rate: float = 0.1,
+                 reg: float = 1e-3, num_iters: int = 500, batch_size: int = 200,
+                 momentum: float = 0.9, seed: int = 0, verbose: bool = False):
+    """Train a linear classifier ``scores = X @ W`` with minibatch SGD (with momentum) from ``optim``.
+
+    Args:
+        loss_fn: ``loss_fn(W, X_batch, y_batch, reg) -> scalar Tensor``, e.g.
+            ``tinygrad_edu.losses.softmax_loss`` or ``svm_loss``.
+        X (N, D), y (N,): training data; X_val, y_val: validation data, scored once per epoch.
+        The bias is folded into W by the caller if wanted (append a column of ones to X).
+
+    Returns:
+        ``(W, history)``: the weights (D, C) as a numpy array and the same history dict as
+        ``TwoLayerNet.train`` (``loss_history`` per iteration, accuracies per epoch).
+    """
+    from .optim import SGD
+    from .tensor import Tensor
+
+    rng = np.random.RandomState(seed)
+    N, D = X.shape
+    W = Tensor(1e-3 * rng.randn(D, num_classes), requires_grad=True, name="W")
+    opt = SGD([W], lr=learning_rate, momentum=momentum)
+    per_epoch = max(N // batch_size, 1)
+    history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
+    for it in progress(range(num_iters), total=num_iters, desc=getattr(loss_fn, "__name__", "train"),
+                       verbose=verbose):
+        idx = rng.choice(N, batch_size, replace=True)
+        opt.zero_grad()
+        loss = loss_fn(W, X[idx], y[idx], reg)
+        loss.backward()
+        opt.step()
+        history["loss_history"].append(loss.item())
+        if it % per_epoch == 0 or it == num_iters - 1:
+            history["train_acc_history"].append(accuracy(np.argmax(X[idx] @ W.data, 1), y[idx]))
+            history["val_acc_history"].append(accuracy(np.argmax(X_val @ W.data, 1), y_val))
+    return W.data, history
+
+
+def add_bias_column(X) -> np.ndarray:
+    """``X`` (N, D) with a column of ones appended, (N, D + 1): the bias trick of linear classifiers."""
+    X = np.asarray(X, dtype=np.float64)
+    return np.hstack([X, np.ones((X.shape[0], 1))])
