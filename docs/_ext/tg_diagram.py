@@ -1,0 +1,88 @@
+"""``tg-diagram``: a Sphinx directive that draws a graph with tinygrad_edu while the docs build.
+
+In a MyST page::
+
+    ```{tg-diagram}
+    :caption: The tape of a small expression.
+    :options: rankdir="LR"
+
+    from tinygrad_edu import Tensor
+    a = Tensor(2.0, requires_grad=True, name="a")
+    L = (a * a).sum()
+    L.backward()
+    L
+    ```
+
+The body is Python, run on its own (a fresh namespace) when the page is built; its last line is an
+expression giving the Tensor to draw. ``tinygrad_edu.viz.draw`` turns that Tensor's tape into a
+diagram, ``tinygrad_edu.viz`` renders it to SVG (with the Graphviz ``dot`` program when installed, else
+``graphviz-pure``), and the SVG is embedded in the page. ``:options:`` holds keyword arguments for
+``draw`` written as Python (``show_values=False, rankdir="LR"``). Nothing is pasted: change the engine
+and the pictures change with it. ``tests/test_docs.py`` runs the same snippets.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+
+
+def run_snippet(code: str, where: str):
+    """Execute ``code``; return the value of its last line, which must be an expression."""
+    tree = ast.parse(code, filename=where)
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        raise ExtensionError(f"tg-diagram ({where}): the last line must be an expression giving the "
+                             f"Tensor to draw, e.g. `loss`")
+    last = ast.Expression(tree.body.pop().value)
+    ns = {"__name__": "__tg_diagram__"}
+    exec(compile(tree, where, "exec"), ns)
+    return eval(compile(last, where, "eval"), ns)
+
+
+def parse_options(text: str) -> dict:
+    """``'a=1, b="x"'`` -> ``{'a': 1, 'b': 'x'}``, through a literal-only parse of a call."""
+    if not text:
+        return {}
+    call = ast.parse(f"f({text})", mode="eval").body
+    return {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+
+
+def svg_of(tensor, options: dict) -> str:
+    """The SVG text of ``viz.draw(tensor, **options)``, ready to inline in HTML."""
+    from tinygrad_edu import viz
+
+    svg = viz.to_svg(tensor, **options)
+    svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)         # no prolog or doctype inside HTML
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    return svg.strip()
+
+
+class TgDiagram(SphinxDirective):
+    has_content = True
+    option_spec = {"caption": directives.unchanged, "options": directives.unchanged}
+
+    def run(self):
+        where = f"{self.env.docname}.md:{self.lineno}"
+        from tinygrad_edu import Tensor
+
+        value = run_snippet("\n".join(self.content), where)
+        if not isinstance(value, Tensor):
+            raise ExtensionError(f"tg-diagram ({where}): the last line gave "
+                                 f"{type(value).__name__}, not a Tensor")
+        svg = svg_of(value, parse_options(self.options.get("options", "")))
+        figure = nodes.container(classes=["tg-diagram"])
+        figure += nodes.raw("", f'<div class="tg-diagram-svg">{svg}</div>', format="html")
+        if "caption" in self.options:
+            para = nodes.paragraph(classes=["tg-diagram-caption"])
+            para += nodes.emphasis(text=self.options["caption"])
+            figure += para
+        return [figure]
+
+
+def setup(app):
+    app.add_directive("tg-diagram", TgDiagram)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

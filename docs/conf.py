@@ -1,0 +1,93 @@
+"""Sphinx configuration for the tinygrad_edu docs.
+
+Build (offline, warnings are errors)::
+
+    .venv/bin/sphinx-build -W -b html docs docs/_build/html
+
+Pages are MyST Markdown. Diagrams are drawn while the docs build, by the library itself, through the
+``tg-diagram`` directive in ``docs/_ext/tg_diagram.py``. Two build-time hooks keep the sources honest
+about what exists: the API page documents only the modules that can be imported, and the table of
+contents lists the gallery and benchmark pages only when those files are present.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "_ext"))
+sys.path.insert(0, os.path.dirname(HERE))  # the package itself, even without an install
+
+import tinygrad_edu  # noqa: E402
+
+project = "tinygrad_edu"
+author = "the tinygrad_edu authors"
+copyright = "2026, the tinygrad_edu authors"
+release = version = tinygrad_edu.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "tg_diagram",
+]
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/README.md"]
+
+html_theme = "furo"
+html_title = "tinygrad_edu"
+html_static_path = []
+
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+autodoc_typehints = "description"
+# Offline: mathjax is loaded by the browser when a page is opened; the build itself needs no network.
+
+# Pages that other parts of the project write (the diagram gallery, the benchmark tables): they are
+# linked from the table of contents once their files exist.
+OPTIONAL_PAGES = ["gallery", "benchmarks"]
+
+# One section of api.md: a heading, then an automodule block.
+_SECTION = re.compile(r"^## [^\n]*\n+```\{eval-rst\}\n\.\. automodule:: (?P<mod>[\w.]+)\n.*?^```\n",
+                      re.S | re.M)
+
+
+def _importable(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name and (name == e.name or name.startswith(e.name + ".")):
+            return False
+        raise
+    return True
+
+
+def _on_source_read(app, docname, source):
+    text = source[0]
+    if docname == "index":
+        present = [p for p in OPTIONAL_PAGES if os.path.exists(os.path.join(HERE, p + ".md"))]
+        text = text.replace("<!-- optional pages -->", "\n".join(present))
+    if docname == "api":
+        # Document each module that exists; drop the block of one that is not importable.
+        text = _SECTION.sub(lambda m: m.group(0) if _importable(m.group("mod")) else "", text)
+    source[0] = text
+
+
+_STAR_SHAPE = re.compile(r"\((\*)(\w+)")
+
+
+def _on_docstring(app, what, name, obj, options, lines):
+    # Docstrings write batch shapes as ``(*B)`` or ``(*B, n)``, where reST would read the star as
+    # the start of an emphasis: show it literally.
+    lines[:] = [_STAR_SHAPE.sub(r"(\\*\2", line) for line in lines]
+
+
+def setup(app):
+    app.connect("source-read", _on_source_read)
+    app.connect("autodoc-process-docstring", _on_docstring)
+    # The optional pages are only reachable when present; don't warn on a file not in a toctree.
+    return {"parallel_read_safe": True}
