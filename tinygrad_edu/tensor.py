@@ -340,9 +340,14 @@ class Tensor:
             perm = list(range(n))
             perm[i], perm[j] = perm[j], perm[i]
             axes = tuple(perm)
-        elif len(axes) != n or len(_axes(axes, n, "transpose")) != n:
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {n} axes of a "
-                             f"tensor of shape {self.shape}")
+        else:
+            try:
+                ok = len(axes) == n and len(_axes(axes, n, "transpose")) == n
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise ValueError(f"transpose: axes {axes} are not a permutation of the {n} axes of "
+                                 f"a tensor of shape {self.shape}")
         return self._unary(ops.Transpose(tuple(int(a) % n for a in axes)))
 
     def permute(self, *dims):
