@@ -12,6 +12,7 @@ contents lists the gallery and benchmark pages only when those files are present
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import re
 import sys
@@ -19,6 +20,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "_ext"))
 sys.path.insert(0, os.path.dirname(HERE))  # the package itself, even without an install
+
+from docutils.core import publish_doctree  # noqa: E402
 
 import tinygrad_edu  # noqa: E402
 
@@ -78,12 +81,29 @@ def _on_source_read(app, docname, source):
 
 
 _STAR_SHAPE = re.compile(r"\((\*)(\w+)")
+_ROLE = re.compile(r":[\w:.-]+:`")
+
+
+def _clean_rst(text: str) -> bool:
+    """True if ``text`` parses as reStructuredText without a single warning."""
+    stream = io.StringIO()
+    publish_doctree(_ROLE.sub("`", text), settings_overrides={
+        "report_level": 2, "halt_level": 5, "warning_stream": stream})
+    return not stream.getvalue()
 
 
 def _on_docstring(app, what, name, obj, options, lines):
-    # Docstrings write batch shapes as ``(*B)`` or ``(*B, n)``, where reST would read the star as
-    # the start of an emphasis: show it literally.
+    """Show each docstring as it was written.
+
+    The docstrings are written for people reading the source: shapes such as ``(*B)``, math such as
+    ``|a - b|`` and indented formulas, which reStructuredText would read as markup. A docstring that
+    parses cleanly is rendered as reST (after Napoleon has turned its ``Args:`` sections into
+    fields); one that does not is shown verbatim, as a preformatted block, rather than misread.
+    """
     lines[:] = [_STAR_SHAPE.sub(r"(\\*\2", line) for line in lines]
+    if lines and not _clean_rst("\n".join(lines)):
+        body = [("    " + line.replace("``", "")) if line.strip() else "" for line in lines]
+        lines[:] = ["::", ""] + body + [""]
 
 
 def setup(app):
