@@ -21,7 +21,7 @@ Why the shift is detached: the identity holds for *every* m, so the result does 
 the exact derivative through m is zero: d/dm [m + log sum exp(x - m)] = 1 - sum_j softmax(x)_j = 0.
 Keeping m = x.max(...) as a live Tensor would be just as correct (its two paths cancel, up to
 rounding), but it adds a Max node and two gradient paths that cancel to ~1e-16 on the tape. Treating m
-as a constant (``.detach()``) says what the math says, keeps the tape to the ops that matter, and gives
+as a constant (computed under ``no_grad``, the same as ``.detach()``) says what the math says, keeps the tape to the ops that matter, and gives
 the gradient softmax(x) exactly, ties in the max included.
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numbers
 
 import numpy as np
 
+from .autograd import no_grad
 from .tensor import Tensor
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
@@ -93,7 +94,8 @@ def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
         lse(x) = m + log sum_j exp(x_j - m),      d lse / d x_j = exp(x_j - lse) = softmax(x)_j
     """
     x = _tensor(x, "logsumexp")
-    m = x.max(axis, keepdims=True).detach()          # a constant: the result does not depend on it
+    with no_grad():                                  # m is a constant: the result does not depend on it
+        m = x.max(axis, keepdims=True)
     out = (x - m).exp().sum(axis, keepdims=True).log() + m
     if keepdims:
         return out
