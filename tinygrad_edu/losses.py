@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numbers
 
-
 from . import functional as F
 from .tensor import Tensor
 
