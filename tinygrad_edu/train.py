@@ -82,7 +82,8 @@ def plot_history(history: dict, path, title: str = "training") -> str:
     for key, label in (("train_acc_history", "train"), ("val_acc_history", "validation")):
         acc = history.get(key)
         if acc is not None and len(acc):
-            ax2.plot(np.arange(1, len(acc) + 1), acc, marker="o", label=label)
+            ax2.plot(np.arange(1, len(acc) + 1), acc, marker="o" if len(acc) <= 40 else None,
+                     label=label)
     ax2.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy")
     if ax2.lines:
         ax2.legend()
@@ -105,16 +106,20 @@ def plot_weights(W, path, image_shape=(8, 8), title: str = "first-layer weights"
         raise ValueError(f"plot_weights: W must have shape ({int(np.prod(image_shape))}, H) for "
                          f"images of shape {tuple(image_shape)}; got {W.shape}")
     n = W.shape[1]
+    h, w = image_shape
     cols = int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.1 * rows + 0.4), squeeze=False)
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if k < n:
-            w = W[:, k]
-            span = w.max() - w.min()
-            ax.imshow(((w - w.min()) / (span if span > 0 else 1.0)).reshape(image_shape),
-                      cmap="gray", interpolation="nearest")
+    # one mosaic with a 1-pixel gap, drawn by a single imshow (fast even for hundreds of units)
+    grid = np.full((rows * (h + 1) + 1, cols * (w + 1) + 1), np.nan)
+    for k in range(n):
+        col = W[:, k]
+        span = col.max() - col.min()
+        r, c = divmod(k, cols)
+        grid[1 + r * (h + 1): 1 + r * (h + 1) + h, 1 + c * (w + 1): 1 + c * (w + 1) + w] = (
+            (col - col.min()) / (span if span > 0 else 1.0)).reshape(image_shape)
+    fig, ax = plt.subplots(figsize=(max(3.0, 0.6 * cols + 1), max(3.0, 0.6 * rows + 1)))
+    ax.imshow(grid, cmap="gray", interpolation="nearest")
+    ax.axis("off")
     fig.suptitle(title)
     path = os.fspath(path)
     fig.savefig(path, dpi=100)
@@ -164,3 +169,26 @@ def add_bias_column(X) -> np.ndarray:
     """``X`` (N, D) with a column of ones appended, (N, D + 1): the bias trick of linear classifiers."""
     X = np.asarray(X, dtype=np.float64)
     return np.hstack([X, np.ones((X.shape[0], 1))])
+
+
+def plot_curves(curves: dict, path, title: str = "", xlabel: str = "iteration",
+                ylabel: str = "loss", logy: bool = False) -> str:
+    """Save several curves on one set of axes as a PNG: ``curves`` maps a label to a sequence.
+
+    Non-finite values (a loss that overflowed) end a curve; with ``logy`` the y axis is logarithmic.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for label, values in curves.items():
+        v = np.asarray(values, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(v))
+        ax.plot(v[: bad[0]] if bad.size else v, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend()
+    fig.tight_layout()
+    path = os.fspath(path)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -1,0 +1,62 @@
+"""Each example runs as a script (in-process, quick settings) and writes what it says."""
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("matplotlib")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run(name, tmp_path, capsys, *extra):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--out", str(tmp_path), *extra])
+    return capsys.readouterr().out
+
+
+def accuracies(out):
+    return [float(a) for a in re.findall(r"test accuracy\s+([0-9.]+)", out)]
+
+
+def test_two_layer_net_digits(tmp_path, capsys):
+    out = run("two_layer_net_digits", tmp_path, capsys, "--quick")
+    assert "loss at initialization: 2.30" in out
+    assert accuracies(out)[0] >= 0.93
+    assert (tmp_path / "two_layer_curves.png").stat().st_size > 1000
+    assert (tmp_path / "two_layer_weights.png").stat().st_size > 1000
+
+
+def test_linear_classifiers_digits(tmp_path, capsys):
+    pytest.importorskip("tinygrad_edu.gradcheck")
+    out = run("linear_classifiers_digits", tmp_path, capsys, "--quick")
+    softmax, svm = accuracies(out)
+    assert softmax >= 0.94 and svm >= 0.90
+    for name in ("softmax_curves", "softmax_weights", "svm_curves", "svm_weights"):
+        assert (tmp_path / f"{name}.png").exists()
+
+
+def test_scipy_cg_digits(tmp_path, capsys):
+    pytest.importorskip("scipy")
+    out = run("scipy_cg_digits", tmp_path, capsys, "--quick")
+    assert len(accuracies(out)) == 2 and min(accuracies(out)) >= 0.95
+    assert (tmp_path / "scipy_losses.png").exists()
+
+
+def test_linear_regression_normalization(tmp_path, capsys):
+    out = run("linear_regression_normalization", tmp_path, capsys)
+    assert "diverged" in out
+    final = float(re.search(r"standardized, .*-> ([0-9.]+) after", out).group(1))
+    assert final < 0.01
+    assert (tmp_path / "regression_losses.png").exists()
+
+
+def test_loss_at_init(tmp_path, capsys):
+    out = run("loss_at_init", tmp_path, capsys)
+    first = re.search(r"0\.0001\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", out)
+    softmax, two_layer, svm = map(float, first.groups())
+    assert abs(softmax - 2.3026) < 0.01 and abs(two_layer - 2.3026) < 0.001 and abs(svm - 9) < 0.05
+    assert (tmp_path / "loss_at_init.txt").read_text().startswith("log(10)")
