@@ -36,14 +36,18 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
     "tg_diagram",
+    "tg_run",
 ]
+# Pages whose python blocks run at build time, with their printed output shown under each block.
+tg_run_pages = ["tutorial", "how-it-works", "index"]
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/README.md"]
 
 html_theme = "furo"
 html_title = "tinygrad_edu"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["tinygrad_edu.css"]
 
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}

@@ -28,18 +28,21 @@ def pages() -> list[Path]:
 
 
 def blocks(path: Path, kind: str) -> list[tuple[int, str]]:
-    """(line number, code) of each fenced block whose info string is ``kind`` (e.g. 'python')."""
+    """(line number, code) of each fenced block whose info string starts with the word ``kind``
+    (e.g. 'python', or '{tg-stepthrough}' followed by a name)."""
     text = path.read_text()
     out = []
     for m in FENCE.finditer(text):
-        if m.group("info").strip() == kind:
+        words = m.group("info").split()
+        if words and words[0] == kind:
             line = text.count("\n", 0, m.start("body")) + 1
             out.append((line, m.group("body")))
     return out
 
 
 def diagram_code(body: str) -> str:
-    """The Python of a ``{tg-diagram}`` block: its body without the leading ``:option:`` lines."""
+    """The Python of a ``{tg-diagram}`` or ``{tg-stepthrough}`` block: its body without the leading
+    ``:option:`` lines."""
     lines = body.splitlines()
     while lines and (lines[0].startswith(":") or not lines[0].strip()):
         lines.pop(0)
@@ -92,17 +95,33 @@ def test_page_runs_top_to_bottom(page, in_tmp):
             pytest.skip(f"{page.name}:{line} uses {missing}, which does not exist yet")
 
 
-@pytest.mark.parametrize("page", [p for p in pages() if blocks(p, "{tg-diagram}")],
-                         ids=lambda p: str(p.relative_to(DOCS)))
-def test_diagram_snippets_end_with_a_tensor(page, in_tmp):
-    from tinygrad_edu import Tensor
+def _snippets(page):
+    """The diagram and step-through snippets of ``page``: (directive, line, code, first code line)."""
+    out = []
+    for kind in ("{tg-diagram}", "{tg-stepthrough}"):
+        for line, body in blocks(page, kind):
+            code = diagram_code(body)
+            out.append((kind, line, code, line + body.splitlines().index(code.splitlines()[0])))
+    return out
 
-    for line, body in blocks(page, "{tg-diagram}"):
-        code = diagram_code(body)
-        first = line + body.splitlines().index(code.splitlines()[0])
+
+@pytest.mark.parametrize("page", [p for p in pages() if _snippets(p)],
+                         ids=lambda p: str(p.relative_to(DOCS)))
+def test_diagram_snippets_draw(page, in_tmp):
+    """Each snippet ends with a Tensor that has a tape; the docs build draws it (or writes the
+    step-through page of it, before any backward), as checked here with the same calls."""
+    from tinygrad_edu import Tensor, viz
+
+    for kind, line, code, first in _snippets(page):
         value = run_block(code, {"__name__": "__docs__"}, str(page), first)
         assert isinstance(value, Tensor), f"{page.name}:{line}: the last line must be a Tensor"
         assert value.requires_grad and value.tape(), f"{page.name}:{line}: nothing recorded to draw"
+        if kind == "{tg-diagram}":
+            source = viz.draw(value).source
+            assert all(t.op.name in source for t in value.tape())
+        else:
+            text = viz.write_page(value, in_tmp / "page.html").read_text(encoding="utf-8")
+            assert "<svg" in text
 
 
 def test_api_page_documents_every_module():

@@ -83,6 +83,43 @@ class TgDiagram(SphinxDirective):
         return [figure]
 
 
+class TgStepThrough(SphinxDirective):
+    """``{tg-stepthrough}``: the step-through page of a loss, written at build time and shown inline.
+
+    The body is a snippet like ``tg-diagram``'s, ending with a loss Tensor on which ``backward()``
+    has *not* been called (the walk needs the values the ops saved). ``tinygrad_edu.viz.write_page``
+    writes the self-contained HTML page into the built site (``_stepthrough/<name>.html``); the docs
+    page shows it in a frame, with a link to open it on its own.
+    """
+
+    has_content = True
+    required_arguments = 1              # the file name, without .html
+    option_spec = {"height": directives.positive_int, "title": directives.unchanged}
+
+    def run(self):
+        from pathlib import Path
+
+        from tinygrad_edu import Tensor, viz
+
+        where = f"{self.env.docname}.md:{self.lineno}"
+        name = self.arguments[0]
+        if not re.fullmatch(r"[\w-]+", name):
+            raise ExtensionError(f"tg-stepthrough ({where}): the name must be letters, digits, - or _")
+        loss = run_snippet("\n".join(self.content), where)
+        if not isinstance(loss, Tensor):
+            raise ExtensionError(f"tg-stepthrough ({where}): the last line must be a loss Tensor")
+        folder = Path(self.env.app.outdir) / "_stepthrough"
+        folder.mkdir(parents=True, exist_ok=True)
+        viz.write_page(loss, folder / f"{name}.html", title=self.options.get("title"))
+        href = "../" * self.env.docname.count("/") + f"_stepthrough/{name}.html"
+        height = self.options.get("height", 720)
+        html = (f'<div class="tg-stepthrough"><iframe src="{href}" title="step-through page" '
+                f'style="width:100%;height:{height}px;border:1px solid #ccd;"></iframe>'
+                f'<p><a href="{href}">Open the step-through page on its own</a></p></div>')
+        return [nodes.raw("", html, format="html")]
+
+
 def setup(app):
     app.add_directive("tg-diagram", TgDiagram)
+    app.add_directive("tg-stepthrough", TgStepThrough)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
