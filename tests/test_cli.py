@@ -1,0 +1,111 @@
+"""The tinygrad-edu command: each subcommand writes what it says; --help; bad arguments exit 2."""
+import subprocess
+import sys
+
+import pytest
+
+from tinygrad_edu.cli import main
+
+pytest.importorskip("sklearn")
+pytest.importorskip("matplotlib")
+
+
+def cli(*args):
+    """Run ``python -m tinygrad_edu ARGS`` in a subprocess: (exit status, stdout, stderr)."""
+    p = subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True,
+                       text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.mark.parametrize("sub", [[], ["demo"], ["check"], ["graph"], ["train"]])
+def test_help_everywhere(sub, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([*sub, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: tinygrad-edu") and "--help" in out
+
+
+@pytest.mark.parametrize("args,words", [
+    (["train", "--iters", "-3"], "expected a number > 0"),
+    (["train", "--model", "resnet"], "invalid choice"),
+    (["check", "--reg", "abc"], "expected a number"),
+    (["graph", "--format", "pdf"], "invalid choice"),
+    (["frobnicate"], "invalid choice"),
+    (["demo", "--bogus"], "unrecognized arguments"),
+])
+def test_bad_arguments_one_line_exit_2(args, words, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_bad_arguments_through_the_module_entry_point(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    code, out, err = cli("graph", "--out", str(blocker / "sub"))
+    assert code == 2 and err.count("\n") == 1 and "cannot create the folder" in err
+    assert "Traceback" not in err
+    code, out, err = cli("train", "--model", "softmax", "--optimizer", "cg", "--out", str(tmp_path))
+    assert code == 2 and "two_layer" in err and "Traceback" not in err
+    code, out, err = cli("--version")
+    assert code == 0 and out.startswith("tinygrad-edu ")
+
+
+def test_check_prints_the_table_and_writes_it(tmp_path, capsys):
+    assert main(["check", "--loss", "softmax", "--n", "20", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for word in ("graph", "naive", "vectorized", "numerical", "all agree: yes"):
+        assert word in out
+    assert "softmax" in (tmp_path / "check.txt").read_text()
+
+
+def test_graph_writes_dot_svg_and_page(tmp_path, capsys):
+    assert main(["graph", "--loss", "svm", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    dot = (tmp_path / "svm_graph.dot").read_text()
+    assert dot.startswith("digraph") and "matmul" in dot
+    page = (tmp_path / "svm_backprop.html").read_text()
+    assert "<html" in page.lower()
+    assert "svm_graph.dot" in out and "svm_backprop.html" in out
+    if "no Graphviz renderer" not in out:
+        assert (tmp_path / "svm_graph.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_graph_dot_only_without_page(tmp_path, capsys):
+    assert main(["graph", "--loss", "two_layer", "--format", "dot", "--no-page",
+                 "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two_layer_graph.dot"]
+
+
+def test_train_softmax_writes_curves_and_weights(tmp_path, capsys):
+    assert main(["train", "--model", "softmax", "--iters", "100", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    acc = float(out.split("test accuracy ")[1].split()[0])
+    assert acc >= 0.9
+    assert (tmp_path / "train_curves.png").stat().st_size > 1000
+    assert (tmp_path / "train_weights.png").stat().st_size > 1000
+
+
+def test_train_two_layer_with_lbfgs(tmp_path, capsys):
+    pytest.importorskip("scipy")
+    assert main(["train", "--optimizer", "lbfgs", "--iters", "40", "--hidden", "30",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert float(out.split("test accuracy ")[1].split()[0]) >= 0.9
+    assert (tmp_path / "train_curves.png").exists()
+
+
+def test_demo_quick_writes_everything_it_lists(tmp_path, capsys):
+    assert main(["demo", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "gradients agree" in out
+    summary = out.split("files written to")[1]
+    listed = [line.split()[0] for line in summary.splitlines()[1:] if line.startswith("  ")]
+    assert len(listed) >= 12
+    for name in listed:
+        assert (tmp_path / name).is_file() and (tmp_path / name).stat().st_size > 0, name
+    for name in ("check.txt", "softmax_backprop.html", "two_layer_graph.dot", "train_curves.png"):
+        assert name in listed
