@@ -61,12 +61,6 @@ def run_block(code: str, ns: dict, filename: str, first_line: int):
     return eval(compile(last, filename, "eval"), ns) if last is not None else None
 
 
-def _waiting_for(err: ModuleNotFoundError) -> str | None:
-    """The name of a tinygrad_edu module the page uses that does not exist (yet), else None."""
-    name = err.name or ""
-    return name if name.startswith("tinygrad_edu.") else None
-
-
 @pytest.fixture
 def in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -86,13 +80,7 @@ def test_every_tutorial_page_is_in_the_toctree_and_has_code():
 def test_page_runs_top_to_bottom(page, in_tmp):
     ns = {"__name__": "__docs__"}
     for line, code in blocks(page, "python"):
-        try:
-            run_block(code, ns, str(page), line)
-        except ModuleNotFoundError as err:
-            missing = _waiting_for(err)
-            if missing is None:
-                raise
-            pytest.skip(f"{page.name}:{line} uses {missing}, which does not exist yet")
+        run_block(code, ns, str(page), line)
 
 
 def _snippets(page):
