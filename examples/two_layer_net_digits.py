@@ -15,6 +15,7 @@ import os
 import numpy as np
 
 from tinygrad_edu.datasets import load_digits
+from tinygrad_edu.gradcheck import numerical_gradient, rel_error
 from tinygrad_edu.nn import TwoLayerNet
 from tinygrad_edu.train import accuracy, plot_history, plot_weights
 
@@ -24,23 +25,19 @@ SETTINGS = dict(hidden_size=100, std=1e-4, learning_rate=0.5, learning_rate_deca
 
 
 def check_gradients():
-    """The engine's gradients against centered differences, on a tiny net (worst relative error)."""
+    """The engine's gradients against centered differences, on a tiny net (worst relative error).
+
+    ``numerical_gradient`` perturbs each entry of ``net.params[name]`` in place, and ``net.loss``
+    reads the params afresh at every call, so the closure ignores its argument (the cs231n idiom).
+    """
     net = TwoLayerNet(4, 10, 3, std=1e-1, seed=0)
     X = np.random.RandomState(1).randn(5, 4)
     y = np.array([0, 1, 2, 2, 1])
     _, grads = net.loss(X, y, reg=0.05)
     worst = 0.0
     for name, p in net.params.items():
-        num = np.zeros_like(p)
-        for i in np.ndindex(p.shape):  # perturb one entry in place; loss() reads params afresh
-            old = p[i]
-            p[i] = old + 1e-6
-            up = net.loss(X, y, reg=0.05)[0]
-            p[i] = old - 1e-6
-            down = net.loss(X, y, reg=0.05)[0]
-            p[i] = old
-            num[i] = (up - down) / 2e-6
-        err = np.max(np.abs(num - grads[name]) / np.maximum(1e-8, np.abs(num) + np.abs(grads[name])))
+        num = numerical_gradient(lambda _: net.loss(X, y, reg=0.05)[0], p)
+        err = rel_error(grads[name], num)
         print(f"  {name:>2}: relative error {err:.2e}")
         worst = max(worst, err)
     return worst
@@ -54,7 +51,8 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
 
     print("gradient check on a tiny net (engine vs centered differences):")
-    assert check_gradients() < 1e-6
+    # smooth float64 losses agree to about 1e-7; much larger means a bug (or an input at a ReLU kink)
+    assert check_gradients() < 1e-5
 
     d = load_digits(seed=0)
     s = dict(SETTINGS, num_iters=300 if args.quick else SETTINGS["num_iters"])

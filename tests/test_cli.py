@@ -109,3 +109,10 @@ def test_demo_quick_writes_everything_it_lists(tmp_path, capsys):
         assert (tmp_path / name).is_file() and (tmp_path / name).stat().st_size > 0, name
     for name in ("check.txt", "softmax_backprop.html", "two_layer_graph.dot", "train_curves.png"):
         assert name in listed
+
+
+def test_missing_extra_is_one_line_naming_the_install_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    assert main(["train", "--model", "softmax", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'pip install -e ".[examples]"' in err

@@ -64,5 +64,7 @@ def test_scipy_trains_a_two_layer_net_on_small_digits(method):
     best, res = minimize(lambda p: two_layer_loss(p, d.X_train, d.y_train, reg=1e-3), p0,
                          method=method, maxiter=60)
     assert res.fun < 0.3
+    assert len(res.loss_history) == res.nit and res.loss_history[-1] == pytest.approx(res.fun)
+    assert res.loss_history[0] > res.loss_history[-1] and res.calls >= res.nit
     scores = np.maximum(0, d.X_test @ best["W1"] + best["b1"]) @ best["W2"] + best["b2"]
     assert np.mean(scores.argmax(1) == d.y_test) >= 0.85

@@ -3,26 +3,9 @@ and the small layer set (Module, Linear, ReLU, Sequential)."""
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor
+from tinygrad_edu import Tensor, reference
+from tinygrad_edu.gradcheck import numerical_gradient, rel_error
 from tinygrad_edu.nn import Linear, Module, ReLU, Sequential, Tanh, TwoLayerNet
-
-
-def centered_difference(f, x, h=1e-6):
-    """dF/dx by centered differences, perturbing x in place (as the cs231n idiom needs)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        fp = f()
-        x[i] = old - h
-        fm = f()
-        x[i] = old
-        grad[i] = (fp - fm) / (2 * h)
-    return grad
-
-
-def rel_error(a, b):
-    return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
 
 
 def toy():
@@ -74,14 +57,13 @@ def test_grads_match_numerical_gradient_in_place_idiom(reg):
     loss, grads = net.loss(X, y, reg=reg)
     for name in ("W1", "b1", "W2", "b2"):
         before = net.params[name].copy()
-        num = centered_difference(lambda: net.loss(X, y, reg=reg)[0], net.params[name])
+        num = numerical_gradient(lambda _: net.loss(X, y, reg=reg)[0], net.params[name], h=1e-6)
         assert np.array_equal(net.params[name], before)
         assert grads[name].shape == net.params[name].shape
         assert rel_error(grads[name], num) < 1e-7, name
 
 
 def test_grads_match_reference_formulas():
-    reference = pytest.importorskip("tinygrad_edu.reference")
     net, X, y = toy()
     loss, grads = net.loss(X, y, reg=0.1)
     ref_loss, ref_grads = reference.two_layer_loss(net.params, X, y, 0.1)

@@ -196,18 +196,13 @@ def run_train(model="two_layer", out=DEFAULT_OUT, iters=None, lr=None, reg=None,
                               reg=reg, num_iters=iters or 2000, batch_size=200, verbose=verbose)
             path = plot_history(stats, out / "train_curves.png", "two-layer net, SGD")
         else:
-            from .flat import objective, flatten, unflatten
+            from .flat import minimize
             from .losses import two_layer_loss
-            from .train import require
-            scipy_opt = require("scipy.optimize", f"--optimizer {optimizer}")
-            f = objective(lambda p: two_layer_loss(p, d.X_train, d.y_train, reg), net.params)
-            curve = []
             method = {"cg": "CG", "lbfgs": "L-BFGS-B"}[optimizer]
-            res = scipy_opt.minimize(f, flatten(net.params), jac=True, method=method,
-                                     options={"maxiter": iters or 200},
-                                     callback=lambda x: curve.append(f(x)[0]))
-            net.params = unflatten(res.x, net.params)
-            path = plot_curves({method: curve}, out / "train_curves.png", logy=True,
+            net.params, res = minimize(lambda p: two_layer_loss(p, d.X_train, d.y_train, reg),
+                                       net.params, method=method, maxiter=iters or 200,
+                                       verbose=verbose)
+            path = plot_curves({method: res.loss_history}, out / "train_curves.png", logy=True,
                                title=f"two-layer net, scipy {method} (full batch)")
         files.append((Path(path), "loss and accuracy curves"))
         W, predict = net.params["W1"], net.predict

@@ -58,10 +58,12 @@ def objective(loss_fn, like: dict):
 
     ``like`` gives the names, shapes and order (a dict of arrays or Tensors, e.g. the initial
     parameters). The returned ``f`` is what ``scipy.optimize.minimize(f, x0, jac=True)`` expects;
-    ``f.calls`` counts its evaluations. A parameter the loss does not depend on gets a zero gradient.
+    ``f.calls`` counts its evaluations and ``f.last`` holds ``(x, loss)`` of the latest one. A
+    parameter the loss does not depend on gets a zero gradient.
     """
     def f(flat):
         f.calls += 1
+        flat = np.array(flat, dtype=np.float64)
         tensors = {k: Tensor(v, requires_grad=True, name=k) for k, v in unflatten(flat, like).items()}
         loss = loss_fn(tensors)
         if not isinstance(loss, Tensor) or loss.size != 1:
@@ -71,22 +73,41 @@ def objective(loss_fn, like: dict):
             loss.backward()
         grads = {k: (t.grad if t.grad is not None else np.zeros_like(t.data))
                  for k, t in tensors.items()}
-        return float(loss.item()), flatten(grads)
+        f.last = (flat, float(loss.item()))
+        return f.last[1], flatten(grads)
 
-    f.calls = 0
+    f.calls, f.last = 0, (None, None)
     return f
 
 
-def minimize(loss_fn, params: dict, method: str = "L-BFGS-B", maxiter: int = 200, **kwargs):
+def minimize(loss_fn, params: dict, method: str = "L-BFGS-B", maxiter: int = 200,
+             verbose: bool = False, **kwargs):
     """Minimize ``loss_fn`` over ``params`` with ``scipy.optimize.minimize``; return ``(best, result)``.
 
-    ``best`` is a dict of numpy arrays shaped like ``params``; ``result`` is scipy's ``OptimizeResult``
-    (``.fun``, ``.nit``, ``.message``, ...). ``method`` is any gradient-based method of
-    ``scipy.optimize.minimize`` ("CG", "L-BFGS-B", "BFGS", ...); extra keyword arguments go to it.
+    ``loss_fn(dict of Tensors) -> scalar Tensor``; ``params`` a dict of arrays (the start). ``method``
+    is any gradient-based method of ``scipy.optimize.minimize`` ("CG", "L-BFGS-B", "BFGS", ...);
+    extra keyword arguments go to it. ``best`` is a dict of numpy arrays shaped like ``params``;
+    ``result`` is scipy's ``OptimizeResult`` (``.fun``, ``.nit``, ``.message``, ...) with two more
+    fields: ``loss_history`` (the loss after each iteration) and ``calls`` (loss evaluations).
+    A progress bar shows when the run takes longer than a second (at once with ``verbose``).
     """
-    from .train import require
+    from .train import progress_bar, require
     opt = require("scipy.optimize", "flat.minimize")
+    f = objective(loss_fn, params)
+    history = []
+    bar = progress_bar(maxiter, desc=method, verbose=verbose)
+
+    def callback(x, *_):
+        last_x, last_loss = f.last
+        history.append(last_loss if last_x is not None and np.array_equal(x, last_x) else f(x)[0])
+        bar.update()
+        bar.set_postfix(loss=f"{history[-1]:.4f}", refresh=False)
+
     options = {"maxiter": maxiter, **kwargs.pop("options", {})}
-    res = opt.minimize(objective(loss_fn, params), flatten(params), jac=True, method=method,
-                       options=options, **kwargs)
+    try:
+        res = opt.minimize(f, flatten(params), jac=True, method=method, options=options,
+                           callback=callback, **kwargs)
+    finally:
+        bar.close()
+    res.loss_history, res.calls = history, f.calls
     return unflatten(res.x, params), res

@@ -6,7 +6,8 @@ The engine needs only numpy. The teaching extras (scikit-learn for the digits, s
 says so.
 
 * ``progress(iterable, total, desc, verbose)``: a tqdm bar that appears only when the loop runs longer
-  than a second (at once when ``verbose``), or the plain iterable when tqdm is missing.
+  than a second (at once when ``verbose``), or the plain iterable when tqdm is missing;
+  ``progress_bar(total, desc)`` the same for a bar advanced by hand (optimizer callbacks).
 * ``plot_history(history, path)``: the loss and accuracy curves of a ``train()`` run, as a PNG.
 * ``plot_weights(W, path, image_shape=(8, 8))``: each column of a first-layer weight matrix as an image.
 * ``accuracy(pred, y)``: the fraction of predictions equal to the labels.
@@ -49,6 +50,30 @@ def progress(iterable, total: int | None = None, desc: str | None = None, verbos
     except ImportError:
         return iterable
     return tqdm(iterable, total=total, desc=desc, delay=0.0 if verbose else 1.0, leave=verbose,
+                dynamic_ncols=True)
+
+
+class _NoBar:
+    """Stands in for a tqdm bar when tqdm is not installed."""
+
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, *args, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+def progress_bar(total: int | None, desc: str | None = None, verbose: bool = False):
+    """A bar advanced by hand (``bar.update()``, ``bar.close()``), e.g. from an optimizer's callback;
+    shown after a second (at once if ``verbose``); a silent stand-in when tqdm is missing."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, desc=desc, delay=0.0 if verbose else 1.0, leave=verbose,
                 dynamic_ncols=True)
 
 
