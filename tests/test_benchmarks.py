@@ -1,0 +1,40 @@
+"""Smoke test of the benchmark script: ``run.py --quick`` runs, checks its contenders and writes a table.
+
+Timings are never asserted (they depend on the machine); only that every workload was measured, that
+no contender disagreed with the hand-written numpy result, and that the page has its sections.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+pytest.importorskip("sklearn")  # W5 trains on the digits
+
+
+def test_quick_run_writes_the_tables(tmp_path):
+    out = tmp_path / "bench.md"
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--quick",
+                           "--threads", "1", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "disagrees" not in proc.stdout
+    text = out.read_text()
+    assert text.startswith("# Benchmarks\n")
+    for heading in ("## Machine", "## Speed", "## Memory", "## Scaling", "## Targets"):
+        assert heading in text
+    speed = text.split("## Speed")[1].split("\n## ")[0]
+    rows = [line for line in speed.splitlines() if line.startswith("| W")]
+    assert [r.split()[1] for r in rows] == ["W1", "W2", "W3", "W4", "W5"]
+    for r in rows:  # the numpy and engine columns hold a time and a ratio, never n/a
+        numpy_cell, engine_cell = r.split("|")[2:4]
+        assert "x)" in numpy_cell and "x)" in engine_cell, r
+
+
+def test_only_rejects_unknown_sections():
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--only", "W9"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode != 0 and "W9" in proc.stderr
