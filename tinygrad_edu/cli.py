@@ -104,7 +104,7 @@ def _example_loss(name, X, y, reg, seed):
 def run_check(losses=LOSS_NAMES, n=50, reg=0.1, seed=0, out=None, quiet=False):
     """Print (and with ``out`` write to ``out/check.txt``) the four-way gradient comparison of each
     loss on ``n`` digits. Returns ``(ok, files)``."""
-    from .compare import compare
+    from .compare import compare, compare_all
 
     d = _digits(seed)
     X, y = d.X_train[:n], d.y_train[:n]
@@ -115,14 +115,16 @@ def run_check(losses=LOSS_NAMES, n=50, reg=0.1, seed=0, out=None, quiet=False):
     H = 16
     params = {"W1": rng.randn(64, H) / 8.0, "b1": 0.1 * rng.randn(H),
               "W2": rng.randn(H, 10) / 4.0, "b2": 0.1 * rng.randn(10)}
-    parts, ok = [], True
-    for name in losses:
-        c = compare(name, X=X, y=y, W=W, params=params, reg=reg, seed=seed)
-        ok = ok and c.ok
-        parts.append(str(c))
-    text = (f"Gradients of each loss on {n} digits (64 features, 10 classes), reg={reg}: "
-            f"graph = the engine's backward(), naive/vectorized = the hand-derived formulas, "
-            f"numerical = centered differences.\n\n" + "\n\n".join(parts)
+    if tuple(losses) == LOSS_NAMES:   # one table for all three
+        results = [compare_all(X=X, y=y, W=W, params=params, reg=reg, seed=seed)]
+    else:
+        results = [compare(name, X=X, y=y, W=W, params=params, reg=reg, seed=seed)
+                   for name in losses]
+    ok = all(r.ok for r in results)
+    text = (f"The gradient of each loss on {len(y)} digits (64 features, 10 classes), reg={reg}, "
+            f"four ways:\n  graph = the engine's backward(); naive, vectorized = the hand-derived "
+            f"formulas;\n  numerical = centered differences. Columns 'vs ...': max relative error "
+            f"between the gradients.\n\n" + "\n\n".join(str(r) for r in results)
             + f"\n\nall agree: {'yes' if ok else 'NO'}")
     if not ok:
         text += ("\n(The numerical gradient of a ReLU or hinge loss is wrong where an input lies within "
@@ -349,6 +351,9 @@ def main(argv=None) -> int:
         return 2
     except ImportError as e:
         print(f"tinygrad-edu {args.command}: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
         print(f"tinygrad-edu {args.command}: interrupted", file=sys.stderr)
