@@ -111,3 +111,34 @@ def test_bad_arguments_are_explained():
         SGD([np.ones(2)], lr=0.1)
     with pytest.raises(ValueError, match="betas"):
         Adam([Tensor(np.ones(1), requires_grad=True)], betas=(1.0, 0.9))
+
+
+def test_training_a_sequential_model_matches_pytorch_step_for_step():
+    """Linear-ReLU-Linear with cross-entropy, five Adam steps here and in PyTorch from equal weights."""
+    torch = pytest.importorskip("torch")
+    from tinygrad_edu.functional import cross_entropy
+    from tinygrad_edu.nn import Linear, ReLU, Sequential
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(16, 6), rng.randint(0, 4, 16)
+    model = Sequential(Linear(6, 8, seed=0), ReLU(), Linear(8, 4, seed=1))
+    t1, t2 = torch.nn.Linear(6, 8).double(), torch.nn.Linear(8, 4).double()
+    with torch.no_grad():
+        for tl, ours in ((t1, model[0]), (t2, model[2])):
+            tl.weight.copy_(torch.tensor(ours.weight.data.T))
+            tl.bias.copy_(torch.tensor(ours.bias.data))
+    opt = Adam(model.parameters(), lr=0.05, weight_decay=0.01)
+    topt = torch.optim.Adam([t1.weight, t1.bias, t2.weight, t2.bias], lr=0.05, weight_decay=0.01)
+    for _ in range(5):
+        opt.zero_grad()
+        loss = cross_entropy(model(Tensor(X)), y)
+        loss.backward()
+        opt.step()
+        topt.zero_grad()
+        tloss = torch.nn.functional.cross_entropy(t2(torch.relu(t1(torch.tensor(X)))),
+                                                  torch.tensor(y))
+        tloss.backward()
+        topt.step()
+        assert abs(loss.item() - tloss.item()) < 1e-12
+    np.testing.assert_allclose(model[0].weight.data, t1.weight.detach().numpy().T, rtol=1e-10)
+    np.testing.assert_allclose(model[2].bias.data, t2.bias.detach().numpy(), rtol=1e-10)
