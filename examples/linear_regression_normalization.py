@@ -7,8 +7,10 @@ with x between 0 and 10, so the feature x**2 reaches 100. The curvature of the l
 about mean(x**4) ~ 2000 times larger than along b, and one step size cannot suit both: a step that
 makes progress on b makes w2 overshoot further at each step, and the loss grows without bound.
 Standardizing the features and the target (zero mean, unit variance; the bias kept as its own
-parameter, not a feature) makes the curvatures alike, and the same step size converges.
-Writes ``regression_losses.png`` (both loss curves, log scale) to ``DIR``.
+parameter, not a feature) makes the curvatures alike, and the same step size converges. A step
+size small enough for the raw features (1e-4) is stable but leaves the other directions nearly
+where they started.
+Writes ``regression_losses.png`` (the three loss curves, log scale) to ``DIR``.
 """
 import argparse
 import os
@@ -59,18 +61,25 @@ def main(argv=None):
     print(f"raw features, lr={LR}: loss {raw[0]:.1f} -> {raw[-1]:.3g} after {len(raw)} steps: "
           f"diverged, stopped")
 
+    slow_lr = 1e-4
+    slow, _, _ = fit(F, y, lr=slow_lr)
+    print(f"raw features, lr={slow_lr}: loss {slow[0]:.1f} -> {slow[-1]:.3g} after {len(slow)} steps "
+          f"(stable, but the x and bias directions barely move)")
+
     mu, sd = F.mean(0), F.std(0)
     y_mu, y_sd = y.mean(), y.std()
     scaled, w, b = fit((F - mu) / sd, (y - y_mu) / y_sd)
     # back to the original units: y = y_sd * (((F - mu) / sd) @ w + b) + y_mu
     coef = y_sd * w / sd
     intercept = y_mu + y_sd * (b[0] - np.sum(w * mu / sd))
-    print(f"standardized, lr={LR}: loss {scaled[0]:.3f} -> {scaled[-1]:.4f} after {len(scaled)} steps")
+    print(f"standardized, lr={LR}: loss {scaled[0]:.3f} -> {scaled[-1]:.4f} after {len(scaled)} steps "
+          f"(= {scaled[-1] * y_sd ** 2:.3f} in the target's units; the noise variance is 1)")
     print(f"fitted y = {intercept:.2f} + {coef[0]:.2f} x + {coef[1]:.3f} x^2  "
           f"(true: 3 + 2 x + 0.5 x^2, noise 1)")
-    print("wrote", plot_curves({"raw features": raw, "standardized": scaled},
+    print("wrote", plot_curves({f"raw, lr={LR}": raw, f"raw, lr={slow_lr}": slow,
+                                f"standardized, lr={LR}": scaled},
                                os.path.join(args.out, "regression_losses.png"), logy=True,
-                               title=f"gradient descent, lr={LR}", xlabel="step"))
+                               title="gradient descent on y ~ w1 x + w2 x^2 + b", xlabel="step"))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ says so.
   ``progress_bar(total, desc)`` the same for a bar advanced by hand (optimizer callbacks).
 * ``plot_history(history, path)``: the loss and accuracy curves of a ``train()`` run, as a PNG.
 * ``plot_weights(W, path, image_shape=(8, 8))``: each column of a first-layer weight matrix as an image.
+* ``plot_curves(curves, path)``: several curves (e.g. the losses of two runs) on one set of axes.
+* ``train_linear(loss_fn, X, y, X_val, y_val)``: minibatch SGD for a linear classifier ``X @ W``;
+  ``add_bias_column(X)`` appends the column of ones that folds the bias into ``W``.
 * ``accuracy(pred, y)``: the fraction of predictions equal to the labels.
 """
 from __future__ import annotations
