@@ -38,7 +38,7 @@ SECTIONS = ("W1", "W2", "W3", "W4", "W5", "memory", "scaling")
 
 # sizes and repeats: the issue's sizes, and tiny ones for --quick
 FULL = dict(linear=(500, 3073, 10), two_layer=(200, 3072, 100, 10), chain=2000,
-            repeats={"W1": 15, "W2": 15, "W3": 15, "W4": 11, "W5": 5},
+            repeats={"W1": 31, "W2": 31, "W3": 31, "W4": 21, "W5": 7},
             scale_n=(100, 300, 1000, 3000, 10000), scale_d=3072,
             scale_chain=(1000, 3000, 10000, 30000, 100000), train_steps=1000, target=0.97)
 QUICK = dict(linear=(50, 101, 10), two_layer=(20, 64, 16, 10), chain=200,
@@ -66,15 +66,17 @@ def agree(res, ref):
     return None
 
 
-def measure(contenders, repeats, log):
-    """Check each contender against ``numpy``, then time them interleaved.
+def measure(contenders, repeats, log, ref_of=None):
+    """Check each contender against ``numpy`` (or ``ref_of[name]``), then time them interleaved.
 
     Returns ``{name: median seconds}`` and ``{name: reason}`` for contenders that disagreed.
     """
     results = {k: fn() for k, fn in contenders.items()}  # also the warm-up
     wrong = {}
+    ref_of = ref_of or {}
     for k, res in results.items():
-        why = agree(res, results["numpy"]) if k != "numpy" else None
+        ref = ref_of.get(k, "numpy")
+        why = agree(res, results[ref]) if k != ref else None
         if why:
             wrong[k] = why
             log(f"  !! {k} disagrees with numpy: {why}; not timed")
@@ -249,6 +251,18 @@ def main(argv=None):
         main_rows.append(cells)
         log("  " + " | ".join(cells))
 
+    noreg_rows = []
+
+    def no_reg(key, with_reg, without):
+        """Time numpy and the engine with and without the L2 term, interleaved: its share of the gap."""
+        cont = {"numpy": with_reg["numpy"], "engine": with_reg["engine"],
+                "numpy0": without["numpy"], "engine0": without["engine"]}
+        res, _ = measure(cont, cfg["repeats"][key], log, ref_of={"numpy0": "numpy0", "engine0": "numpy0"})
+        noreg_rows.append([key, fmt_time(res["numpy"]), fmt_time(res["engine"]),
+                           f"{res['engine'] / res['numpy']:.2f}x", fmt_time(res["numpy0"]),
+                           fmt_time(res["engine0"]), f"{res['engine0'] / res['numpy0']:.2f}x"])
+        log("  with and without reg: " + " | ".join(noreg_rows[-1][1:]))
+
     n, d, c = cfg["linear"]
     if "W1" in only or "W2" in only:
         X, y, W = wl.linear_data(n, d, c)
@@ -260,6 +274,7 @@ def main(argv=None):
         res, wrong = measure(make(X, y, W), cfg["repeats"][key], log)
         medians[key] = res
         row(f"{key} {title}, X ({n}, {d}), W ({d}, {c})", 1, "", res, wrong)
+        no_reg(key, make(X, y, W), make(X, y, W, reg=0.0))
 
     if "W3" in only:
         n3, d3, h3, c3 = cfg["two_layer"]
@@ -267,6 +282,7 @@ def main(argv=None):
         log(f"W3: two-layer net loss + gradients, N={n3}, D={d3}, H={h3}, C={c3}")
         res, wrong = measure(wl.w3_contenders(X3, y3, P3), cfg["repeats"]["W3"], log)
         medians["W3"] = res
+        no_reg("W3", wl.w3_contenders(X3, y3, P3), wl.w3_contenders(X3, y3, P3, reg=0.0))
         row(f"W3 two-layer net loss + 4 gradients, N={n3}, D={d3}, H={h3}, C={c3}", 1, "", res, wrong)
 
     if "W4" in only:
@@ -298,6 +314,15 @@ def main(argv=None):
         md += ["## Speed", ""]
         md += table(["workload", "numpy", "engine", "PyTorch", "HIPS autograd"],
                     main_rows) + [""]
+
+    if noreg_rows:
+        md += [f"W1-W3 timed again, with `reg = {wl.REG:g}` as above and with `reg = 0`, all four "
+               f"interleaved in one measurement: the L2 term "
+               f"`reg * sum(W * W)` and its gradient `2 reg W` are full-size array operations on the "
+               f"weights, written once by hand in numpy but recorded, differentiated and stored "
+               f"(`.grad` of every intermediate) by the engine.", ""]
+        md += table(["workload", "numpy", "engine", "engine / numpy", "numpy, reg = 0",
+                     "engine, reg = 0", "engine / numpy, reg = 0"], noreg_rows) + [""]
 
     # ------------------------------------------------------------------------- targets
     def ratio(key, a, b):
@@ -377,7 +402,7 @@ def main(argv=None):
             X_, y_, P_ = wl.two_layer_data(n_, d3, h3, c3)
             cont = wl.w3_contenders(X_, y_, P_)
             cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
-            res, wrong = measure(cont, 1 if args.quick else 3 if n_ >= 3000 else 7, log)
+            res, wrong = measure(cont, 1 if args.quick else 7, log)
             r = [f"{n_:,}"]
             for k in ("numpy", "engine", "torch"):
                 r += ([fmt_time(res[k]), f"{res[k] / n_ * 1e6:.2f}"] if k in res else ["n/a", "n/a"])
@@ -395,17 +420,22 @@ def main(argv=None):
         for ops in cfg["scale_chain"]:
             cont = wl.w4_contenders(x0, ops)
             cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
-            res, wrong = measure(cont, 1 if args.quick or ops >= 50000 else 3, log)
+            cont["engine, gc off"] = without_gc(cont["engine"])
+            res, wrong = measure(cont, 1 if args.quick or ops >= 50000 else 5, log)
             r = [f"{ops:,}"]
             for k in ("numpy", "engine", "torch"):
                 r += ([fmt_time(res[k]), f"{res[k] / ops * 1e6:.2f}"] if k in res else ["n/a", "n/a"])
+            r.append(f"{res['engine, gc off'] / ops * 1e6:.2f}")
             rows.append(r)
             log("  " + " | ".join(r))
         md += [f"W4 as the chain grows (chains of 50,000 ops and more are timed once, the others "
-               f"take the median of 3): the time per op (us / op) should stay about constant. The "
+               f"take the median of 5): the time per op (us / op) should stay about constant. The "
                f"numpy column is the hand-written forward and backward.", ""]
+        md += ["The last column times the engine again with Python's cyclic garbage collector "
+               "switched off during the run (`gc.disable()`): the difference is the collector "
+               "walking the live graph (a Tensor and an Op per step), which grows with the chain.", ""]
         md += table(["ops", "numpy", "numpy us/op", "engine", "engine us/op", "PyTorch",
-                     "PyTorch us/op"], rows) + [""]
+                     "PyTorch us/op", "engine us/op, gc off"], rows) + [""]
 
     if targets:
         md += ["## Targets", ""] + table(["target", "measured", "met"], targets) + [""]
@@ -434,6 +464,17 @@ def main(argv=None):
     with open(args.out, "w") as f:
         f.write("\n".join(md))
     log(f"wrote {args.out}")
+
+
+def without_gc(fn):
+    """``fn`` run with the cyclic garbage collector switched off (a diagnostic, not a contender)."""
+    def run():
+        gc.disable()
+        try:
+            return fn()
+        finally:
+            gc.enable()
+    return run
 
 
 def _yes(ok):
