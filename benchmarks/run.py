@@ -38,7 +38,7 @@ SECTIONS = ("W1", "W2", "W3", "W4", "W5", "memory", "scaling")
 
 # sizes and repeats: the sizes, and tiny ones for --quick
 FULL = dict(linear=(500, 3073, 10), two_layer=(200, 3072, 100, 10), chain=2000,
-            repeats={"W1": 31, "W2": 31, "W3": 31, "W4": 21, "W5": 7},
+            repeats={"W1": 51, "W2": 51, "W3": 51, "W4": 31, "W5": 9},
             scale_n=(100, 300, 1000, 3000, 10000), scale_d=3072,
             scale_chain=(1000, 3000, 10000, 30000, 100000), train_steps=1000, target=0.97)
 QUICK = dict(linear=(50, 101, 10), two_layer=(20, 64, 16, 10), chain=200,
@@ -220,7 +220,9 @@ def main(argv=None):
            "(`tinygrad_edu.reference`), PyTorch's CPU autograd in float64 and HIPS autograd. "
            "Every contender's loss and gradients are first checked against the numpy ones; then the "
            "contenders run interleaved, in a rotating order, and each cell is the median of the "
-           "repeats, with the ratio to numpy in brackets (lower is faster). Regenerate this page with",
+           "repeats, with the ratio to numpy in brackets (lower is faster). On a shared machine a ratio "
+           "can move by 10% or more between runs: compare the load averages at the start and at the "
+           "end of the run. Regenerate this page with",
            "", "```text", "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py",
            "```", "",
            "(`--quick` runs tiny sizes in seconds, `--only W1,W3` a subset; see `python benchmarks/run.py -h`).",
@@ -456,7 +458,7 @@ def main(argv=None):
            "made from the numpy arrays, `torch.optim.SGD` for W5.",
            "- **HIPS autograd**: `autograd.value_and_grad` of the loss written with `autograd.numpy` "
            "(sigmoid added as a primitive with its own derivative, so that W4 counts one op per step).",
-           ""] + [f"- {n_}" for n_ in notes] + ([""] if notes else [])
+           ] + [f"- {n_}" for n_ in notes] + [""]
     md.append(f"Total run time {time.perf_counter() - started:.0f} s; load average at the end "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
     md.append("")
