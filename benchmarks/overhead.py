@@ -86,8 +86,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=7, help="timed runs per contender (median)")
     args = ap.parse_args(argv)
     try:
-        import torch
-        torch.set_num_threads(1)
+        import torch            # PyTorch as a user gets it: its default number of threads
     except ImportError:
         torch = None
 
@@ -107,6 +106,8 @@ def main(argv=None):
             times[k].append(time.perf_counter() - t0)
     print(f"chain of {args.ops} elementwise ops on a (10, 10) float64 tensor, "
           f"median of {args.repeats} runs, forward + backward")
+    if torch is not None:
+        print(f"PyTorch {torch.__version__}: CPU, float64, {torch.get_num_threads()} threads (its default)")
     print(f"{'contender':<24} {'us per op':>10}")
     for k, ts in times.items():
         print(f"{k:<24} {statistics.median(ts) / args.ops * 1e6:>10.2f}")

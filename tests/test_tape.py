@@ -55,6 +55,27 @@ def test_grads_are_separate_arrays():
     np.testing.assert_array_equal(b.grad, [1.0, 1.0])
 
 
+def test_leaf_grads_are_writable_and_intermediate_grads_read_only():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    h = w + 0.0                 # add passes dy through unchanged: h.grad and w's total share it
+    loss = (h * h).sum() + (h * 3).sum()
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [5.0, 7.0])
+    w.grad *= 0                 # a leaf's grad is its own array
+    np.testing.assert_array_equal(h.grad, [5.0, 7.0])
+    with pytest.raises(ValueError, match="read-only"):
+        h.grad += 1
+
+
+def test_results_are_arrays_even_where_numpy_gives_scalars():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    for out in (a @ a, a.sum(), a.max(), (a * a).sum() * a.sum()):
+        assert type(out.data) is np.ndarray and out.data.shape == ()
+        out.backward()
+        assert type(a.grad) is np.ndarray
+        a.grad = None
+
+
 def test_gradients_accumulate_until_reset():
     w = Tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()

@@ -17,6 +17,7 @@ This module holds the three ideas that every op shares:
 from __future__ import annotations
 
 import contextlib
+import gc
 import operator
 import itertools
 
@@ -207,12 +208,24 @@ def collect(root) -> tuple[list, list]:
     return made, leaves
 
 
-def _store(t, g) -> None:
-    """Accumulate ``g`` into ``t.grad`` (a fresh array, in ``t``'s dtype), as PyTorch does."""
-    if t.grad is None:
-        t.grad = g.astype(t.data.dtype)  # always a copy: no two tensors share a grad array
-    else:
+def _store(t, g, owned: bool = False) -> None:
+    """Accumulate ``g`` into ``t.grad`` (in ``t``'s dtype), as PyTorch does.
+
+    A leaf's first ``.grad`` is an array of its own: ``g`` itself when the walk allocated it and
+    nobody else holds it (``owned``), else a copy. An intermediate's is a read-only view of ``g``:
+    no copy, and since nobody can write to it, sharing the array with a neighbour's is harmless.
+    """
+    if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
+        g, owned = np.asarray(g), True
+    if t.grad is not None:
         t.grad = t.grad + g
+    elif g.dtype != t.data.dtype or (t._op is None and not owned):
+        t.grad = g.astype(t.data.dtype)
+    elif t._op is None:
+        t.grad = g
+    else:
+        t.grad = g.view()
+        t.grad.flags.writeable = False
 
 
 def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
@@ -223,43 +236,62 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     in ``t.grad``, then ``f.backward`` turns it into one gradient per parent (the chain rule: the
     upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
     broadcast, and added into that parent's running total.
+
+    Two savings that change no number: a running total that this walk allocated itself is added to
+    in place (``owned`` holds the ids of those totals while they sit in ``grads``), and Python's cycle
+    collector, which would otherwise rescan the whole live graph while the walk allocates, is paused.
     """
     made, leaves = collect(root)
     grads = {id(root): grad}
+    owned = set()
     anomaly = _state.anomaly
-    for t in reversed(made):
-        op = t._op
-        dy = grads.pop(id(t))  # complete: every op that used t is newer and has run
-        _store(t, dy)
-        if op.freed:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time: the values that {op.name} "
-                f"(op #{op.seq}) saved for its gradient were freed by the first backward(). "
-                f"Call backward(retain_graph=True) the first time if you need to go through it again."
-            )
-        in_grads = op.backward(dy)
-        if anomaly:
-            _check_finite(op, "backward", in_grads)
-        for p, g, need in zip(op.parents, in_grads, op.needs):
-            if not need or g is None:
-                continue
-            if g.shape != p.data.shape:
-                g = unbroadcast(g, p.data.shape)
-            k = id(p)
-            prev = grads.get(k)
-            grads[k] = g if prev is None else prev + g
-        if not retain_graph:
-            op.free()
-    for t in leaves:
-        g = grads.get(id(t))
-        if g is not None:
-            _store(t, g)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for t in reversed(made):
+            op = t._op
+            dy = grads.pop(id(t))  # complete: every op that used t is newer and has run
+            owned.discard(id(dy))  # from here on dy may be shared: never written to again
+            _store(t, dy)
+            if op.freed:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time: the values that {op.name} "
+                    f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
+                    f"backward(retain_graph=True) the first time if you need to go through it again.")
+            in_grads = op.backward(dy)
+            if anomaly:
+                _check_finite(op, "backward", in_grads)
+            for p, g, need in zip(op.parents, in_grads, op.needs):
+                if not need or g is None:
+                    continue
+                if g.shape != p.data.shape:
+                    g = unbroadcast(g, p.data.shape)
+                k = id(p)
+                prev = grads.get(k)
+                if prev is None:
+                    grads[k] = g
+                elif id(prev) in owned and prev.dtype == g.dtype:
+                    prev += g
+                else:
+                    owned.discard(id(prev))
+                    grads[k] = total = prev + g
+                    if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
+                        owned.add(id(total))
+            if not retain_graph:
+                op.free()
+        for t in leaves:
+            g = grads.get(id(t))
+            if g is not None:
+                _store(t, g, owned=id(g) in owned)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls):
     """Wrap ``out_data`` in a Tensor; if any parent requires grad and recording is on, link ``op``."""
     out = tensor_cls.__new__(tensor_cls)
-    out.data = out_data
+    out.data = out_data if type(out_data) is np.ndarray else np.asarray(out_data)
     out.grad = out.name = out._op = None
     out.requires_grad = False
     if _state.grad_enabled:

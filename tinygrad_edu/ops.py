@@ -60,6 +60,9 @@ class Mul(Op):
         return a * b
 
     def backward(self, dy):
+        if self.a is self.b:       # x * x: both gradients are dy * x, so compute it once
+            g = dy * self.a
+            return g, g
         return (dy * self.b if self.needs[0] else None,
                 dy * self.a if self.needs[1] else None)
 
