@@ -326,7 +326,7 @@ class Tape(list):
         lines = [f"tape: {len(self)} ops, oldest first (backward walks them from the bottom up)"]
         for i, what, ins, out, formula in self.rows():
             arrow = ", ".join(str(s) for s in ins)
-            lines.append(f"{i:>4}  {what:<22} {arrow} -> {out}   [{formula}]")
+            lines.append(f"{i:>4}  {what:<28} {arrow} -> {out}   [{formula}]")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
