@@ -60,8 +60,8 @@ class Step:
         args = ", ".join(self.name(p) for p in self.inputs)
         lines = [f"Step {self.number} of {self._of}: {self.name(out)} = {self.op.name}({args})"
                  f"    [tape #{self.op.seq}: {self.op.describe()}]"]
-        lines.append(f"  gradient arriving at {self.name(out)} {_shape(out.shape)}: "
-                     f"dy = {_indent(format_array(self.grad_out))}")
+        lines.append(_after(f"  gradient arriving at {self.name(out)} {_shape(out.shape)}: dy = ",
+                            format_array(self.grad_out)))
         where = ", ".join(f"{v} = {self.name(p)}" for v, p in zip(letters, self.inputs))
         lines.append(f"  local gradient: {self.formula}")
         lines.append(f"      with {where}, y = {self.name(out)}")
@@ -73,10 +73,10 @@ class Step:
                 continue
             note = (f" (summed over broadcast axes from {_shape(raw)})"
                     if raw != tuple(p.shape) else "")
-            lines.append(f"  sends d{v} to {self.name(p)} {_shape(p.shape)}{note}: "
-                         f"{_indent(format_array(g))}")
+            lines.append(_after(f"  sends d{v} to {self.name(p)} {_shape(p.shape)}{note}: ",
+                                format_array(g)))
             if total is not g:
-                lines.append(f"      running total for {self.name(p)}: {_indent(format_array(total))}")
+                lines.append(_after(f"      running total for {self.name(p)}: ", format_array(total)))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -86,9 +86,9 @@ def _shape(shape) -> str:
     return "scalar" if tuple(shape) == () else str(tuple(shape))
 
 
-def _indent(text: str, by: int = 8) -> str:
-    """Put the continuation lines of a multi-line array under the first one."""
-    return text.replace("\n", "\n" + " " * by)
+def _after(prefix: str, text: str) -> str:
+    """``prefix + text``, with the continuation lines of a multi-line array under its first line."""
+    return prefix + text.replace("\n", "\n" + " " * len(prefix.split("\n")[-1]))
 
 
 class Trace(list):
@@ -115,14 +115,14 @@ class Trace(list):
         name = self.names[id(self.root)]
         lines = [f"Backward pass from {name} {_shape(self.root.shape)}: {len(self)} tape entries, "
                  f"walked newest first.",
-                 f"It starts with dL/d{name} = {_indent(format_array(self.seed))}.", ""]
+                 _after(f"It starts with dL/d{name} = ", format_array(self.seed)), ""]
         for step in self:
             lines += [str(step), ""]
         lines.append("Gradients at the end (what backward() stores in .grad):")
         for t in self.tensors:
             if t.requires_grad and t.op is None and id(t) in self._grads:
-                lines.append(f"  dL/d{self.names[id(t)]} {_shape(t.shape)} = "
-                             f"{_indent(format_array(self.grad(t)), 6)}")
+                lines.append(_after(f"  dL/d{self.names[id(t)]} {_shape(t.shape)} = ",
+                                    format_array(self.grad(t))))
         return "\n".join(lines)
 
     __repr__ = __str__

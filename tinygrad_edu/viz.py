@@ -143,10 +143,19 @@ def _tensor_label(x, name, show_values, show_grads) -> str:
         head += "\\nconstant"
     label = head + "\\n"
     if show_values:
-        label += _lines_left(("value " if x.size > SMALL else "") + format_array(x.data))
+        label += _lines_left(_titled("value", x.data, always=False))
     if show_grads and x.grad is not None:
-        label += _lines_left("grad " + format_array(x.grad))
+        label += _lines_left(_titled("grad", x.grad, always=True))
     return label
+
+
+def _titled(title: str, a, always: bool) -> str:
+    """``title`` then the array: on one line when it fits there, else the title on a line of its
+    own. ``always=False`` leaves out the title of a small array (its values speak for themselves)."""
+    text = format_array(a)
+    if not always and np.asarray(a).size <= SMALL:
+        return text
+    return f"{title}:\n{text}" if "\n" in text else f"{title} {text}"
 
 
 def _op_label(op, show_formulas) -> str:
