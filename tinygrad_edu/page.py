@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from .trace import trace
-from .viz import draw, find_renderer, format_array, kind_of, to_svg
+from . import viz
+from .viz import _shape_text, draw, format_array, kind_of, to_svg
 
 MAX_VALUES = 1000  # larger gradients are shown as a summary only, without their exact numbers
 
@@ -39,7 +40,7 @@ def _cell(a) -> dict:
 
 def _svg_or_dot(diagram) -> str:
     """The diagram as inline SVG markup, or the DOT text with a note when no renderer exists."""
-    if find_renderer() is None:
+    if viz.find_renderer() is None:
         return ("<p class='note'>No Graphviz renderer (dot or graphviz-pure) was found when this "
                 "page was written, so the diagram is given as DOT text:</p><pre>"
                 + html.escape(diagram.source) + "</pre>")
@@ -58,8 +59,9 @@ def page_data(loss, names=None, grad=None) -> tuple[dict, object]:
     tr = trace(loss, grad=grad, names=names)
     diagram = draw(loss, names=names, show_grads=False)
     ids = diagram.tensor_ids
-    rows = [{"id": ids[id(t)], "name": tr.names[id(t)], "shape": str(tuple(t.shape)),
+    rows = [{"id": ids[id(t)], "name": tr.names[id(t)], "shape": _shape_text(t.shape),
              "kind": kind_of(t, loss)} for t in tr.tensors if t.requires_grad]
+    rows.sort(key=lambda r: r["kind"] != "param")  # parameters first, then the tape's order
     root = ids[id(loss)]
     steps = [{"title": f"Start: dL/d{tr.names[id(loss)]} = {format_array(tr.seed)}",
               "text": (f"The backward pass starts at {tr.names[id(loss)]} with the seed gradient "
@@ -85,7 +87,6 @@ header h1 { font-size: 18px; margin: 0 0 4px 0; }
 header p { margin: 0; font-size: 13px; color: #555; }
 main { display: flex; gap: 16px; padding: 12px 16px; align-items: flex-start; }
 #diagram { flex: 1 1 55%; overflow: auto; max-height: 88vh; border: 1px solid #ddd; }
-#diagram svg { max-width: 100%; height: auto; }
 #side { flex: 1 1 45%; min-width: 320px; }
 #controls { display: flex; gap: 8px; align-items: center; margin-bottom: 8px; }
 button { font-size: 14px; padding: 4px 14px; }

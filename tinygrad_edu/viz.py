@@ -337,6 +337,13 @@ def render(t_or_digraph, path, format: str = "svg", renderer: str | None = None,
     return path
 
 
-# Re-exported so that ``from tinygrad_edu.viz import trace, write_page`` works.
+# Re-exported so that ``from tinygrad_edu.viz import trace, write_page`` works. The page is built
+# on this module, so it is imported on first use.
 from .trace import trace  # noqa: E402
-from .page import write_page  # noqa: E402
+
+
+def __getattr__(name):
+    if name == "write_page":
+        from .page import write_page
+        return write_page
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

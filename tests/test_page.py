@@ -1,0 +1,98 @@
+"""The step-through page: its content, and a walk through it in a real headless browser."""
+import json
+import os
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor
+from tinygrad_edu.losses import two_layer_loss
+from tinygrad_edu import viz
+from tinygrad_edu.viz import write_page
+
+CHROMIUM = os.environ.get("TINYGRAD_EDU_CHROMIUM", "/usr/bin/chromium")
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+
+
+def case():
+    rng = np.random.default_rng(0)
+    params = {"W1": Tensor(rng.normal(size=(3, 4)), requires_grad=True, name="W1"),
+              "b1": Tensor(np.zeros(4), requires_grad=True, name="b1"),
+              "W2": Tensor(rng.normal(size=(4, 3)), requires_grad=True, name="W2"),
+              "b2": Tensor(np.zeros(3), requires_grad=True, name="b2")}
+    X, y = rng.normal(size=(4, 3)), np.array([0, 2, 1, 2])
+    return two_layer_loss(params, X, y, reg=0.05), params
+
+
+def test_page_is_self_contained(tmp_path):
+    loss, params = case()
+    text = write_page(loss, tmp_path / "p.html").read_text()
+    assert text.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)  # nothing fetched
+    assert "<script src" not in text and "<link" not in text
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>',
+                                text, re.S).group(1))
+    assert len(data["steps"]) == len(loss.tape()) + 1
+    if viz.find_renderer() is not None:
+        assert "<svg" in text and "<?xml" not in text
+        for step in data["steps"][1:]:
+            assert f'id="{step["op"]}"' in text
+
+
+def test_page_without_renderer_shows_dot(monkeypatch, tmp_path):
+    monkeypatch.setattr(viz, "find_renderer", lambda name=None: None)
+    loss, params = case()
+    text = write_page(loss, tmp_path / "p.html").read_text()
+    assert "No Graphviz renderer" in text and "digraph" in text and "<svg" not in text
+
+
+def _browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is not installed")
+    return sync_api
+
+
+def test_step_through_in_headless_chromium(tmp_path):
+    sync_api = _browser()
+    loss, params = case()
+    path = write_page(loss, tmp_path / "p.html", names=params)
+    n = len(loss.tape())
+    loss.backward()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            assert page.inner_text("#counter") == f"start of {n}"
+            assert page.is_disabled("#prev")
+            for k in range(1, n + 1):
+                page.click("#next")
+                assert page.get_attribute("body", "data-step") == str(k)
+                assert page.inner_text("#title").startswith(f"Step {k} of {n}")
+                if viz.find_renderer() is not None:   # the current op is outlined on the diagram
+                    assert page.locator("#diagram g.node.current").count() == 1
+                    assert page.locator("#diagram g.node.current-out").count() == 1
+            assert page.is_disabled("#next")
+            page.screenshot(path=str(tmp_path / "page.png"))
+            for name, t in params.items():        # the table at the end holds the engine's .grad
+                cell = page.locator(f"#grads tr:has(td.name:text-is('{name}')) td.grad")
+                shown = np.array(json.loads(cell.get_attribute("data-values")))
+                np.testing.assert_allclose(shown.reshape(t.shape), t.grad, rtol=1e-15, atol=0)
+                text = [float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", cell.inner_text())]
+                np.testing.assert_allclose(np.array(text).reshape(t.shape), t.grad,
+                                           rtol=1e-3, atol=1e-4)
+            page.keyboard.press("ArrowLeft")              # the keys step too
+            assert page.get_attribute("body", "data-step") == str(n - 1)
+            page.keyboard.press("ArrowRight")
+            assert page.get_attribute("body", "data-step") == str(n)
+            page.keyboard.press("Home")
+            assert errors == []
+        finally:
+            browser.close()
