@@ -88,6 +88,15 @@ def test_draw_after_backward_shows_the_engines_grads():
     assert "grad 1" in node_label(g.source, g.tensor_ids[id(loss)])
 
 
+def test_float32_dtype_is_shown():
+    w = Tensor(np.array([1.5, -2.0], dtype=np.float32), requires_grad=True, name="w")
+    loss = (w * w).sum()
+    loss.backward()
+    g = viz.draw(loss)
+    label = node_label(g.source, g.tensor_ids[id(w)])
+    assert label.startswith("w\\n(2,) float32") and "grad [ 3., -4.]" in label
+
+
 def test_a_leaf_alone():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="x")
     src = viz.draw(x).source
