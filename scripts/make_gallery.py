@@ -54,8 +54,9 @@ def cases():
 
 
 def write_gallery_page(out: Path, entries) -> Path:
-    """``docs/gallery.md``: each loss's diagrams and a link to its step-through page (MyST)."""
-    rel = out.relative_to(ROOT / "docs")
+    """``gallery.md`` beside the folder ``out`` (``docs/gallery.md`` by default): each loss's
+    diagrams and a link to its step-through page, in MyST Markdown."""
+    rel = out.name
     lines = ["# Gallery: the losses as graphs", "",
              "Each diagram below is drawn by `tinygrad_edu.viz.draw` from the engine's own tape; "
              "`scripts/make_gallery.py` regenerates them all. Green boxes are parameters, grey "
@@ -71,7 +72,7 @@ def write_gallery_page(out: Path, entries) -> Path:
                   "After `backward()`: every tensor that requires grad shows its gradient.", "",
                   f"![{title}, after backward]({rel}/{key}_after.svg)", "",
                   f"Step through it: {{download}}`{key}_steps.html <{rel}/{key}_steps.html>`.", ""]
-    path = ROOT / "docs" / "gallery.md"
+    path = out.parent / "gallery.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -79,7 +80,8 @@ def write_gallery_page(out: Path, entries) -> Path:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "gallery",
-                    help="folder for the SVG and HTML files (default: docs/gallery)")
+                    help="folder for the SVG and HTML files; gallery.md goes beside it "
+                         "(default: docs/gallery)")
     args = ap.parse_args(argv)
     if find_renderer() is None:
         raise SystemExit("make_gallery: no Graphviz renderer found; pip install graphviz-pure")
