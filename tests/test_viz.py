@@ -155,6 +155,17 @@ def test_no_renderer_fallback(monkeypatch, tmp_path):
     assert viz.render(loss, tmp_path / "g.dot", format="dot").read_text() == g.source
 
 
+def test_notebook_shows_a_failing_renderer_as_text(monkeypatch, tmp_path):
+    broken = tmp_path / "dot"
+    broken.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(viz, "find_renderer", lambda name=None: viz.Renderer("dot", str(broken)))
+    g = viz.draw(small_graph()[0])
+    page = g._repr_html_()
+    assert "Rendering failed" in page and "syntax error in line 1" in page and "digraph" in page
+    assert g._repr_svg_() is None
+
+
 @pytest.mark.skipif(not PRESENT, reason="no Graphviz renderer (dot or graphviz-pure) installed")
 def test_notebook_display_inline_svg():
     loss, W, b, X = small_graph()

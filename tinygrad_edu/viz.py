@@ -174,30 +174,33 @@ class Diagram(graphviz.Digraph):
     and ``op_ids`` maps an op's ``seq`` to its node id (``op5``); the SVG uses the same ids.
     """
 
-    def _svg_or_none(self):
+    def _svg_or_problem(self) -> tuple:
+        """(svg, None) when a renderer made the picture, else (None, what went wrong)."""
         if find_renderer() is None:
-            return None
-        return to_svg(self)
+            return None, ("No Graphviz renderer found: neither the dot program nor graphviz-pure is "
+                          "on PATH or next to the Python interpreter. Install one (pip install "
+                          "graphviz-pure, or your system's graphviz package) to see the picture.")
+        try:
+            return to_svg(self), None
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            return None, f"Rendering failed: {e}"
 
-    def _no_renderer_html(self) -> str:
-        return ("<div><p><b>No Graphviz renderer found</b>: neither the <code>dot</code> program nor "
-                "<code>graphviz-pure</code> is on PATH or next to the Python interpreter. Install one "
-                "(<code>pip install graphviz-pure</code>, or your system's <code>graphviz</code> "
-                "package) to see the picture. The diagram as DOT text:</p><pre>"
+    def _fallback_html(self, problem: str) -> str:
+        return (f"<div><p><b>{html.escape(problem)}</b> The diagram as DOT text:</p><pre>"
                 + html.escape(self.source) + "</pre></div>")
 
     def _repr_svg_(self):
-        return self._svg_or_none()
+        return self._svg_or_problem()[0]
 
     def _repr_html_(self):
-        svg = self._svg_or_none()
-        return svg if svg is not None else self._no_renderer_html()
+        svg, problem = self._svg_or_problem()
+        return svg if svg is not None else self._fallback_html(problem)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        svg = self._svg_or_none()
+        svg, problem = self._svg_or_problem()
         if svg is not None:
             return {"image/svg+xml": svg}
-        return {"text/html": self._no_renderer_html(), "text/plain": self.source}
+        return {"text/html": self._fallback_html(problem), "text/plain": self.source}
 
 
 def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
