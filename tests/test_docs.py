@@ -63,9 +63,17 @@ def run_block(code: str, ns: dict, filename: str, first_line: int):
 
 @pytest.fixture
 def in_tmp(tmp_path, monkeypatch):
+    """Run in a temporary folder, with one BLAS thread (the pages' arrays are small; on a busy
+    two-core machine, BLAS threads waiting for each other cost more than they gain)."""
     monkeypatch.chdir(tmp_path)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    return tmp_path
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield tmp_path
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield tmp_path
 
 
 def test_every_tutorial_page_is_in_the_toctree_and_has_code():

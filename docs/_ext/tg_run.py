@@ -22,6 +22,16 @@ FENCE = re.compile(r"^(?P<fence>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=fence
 MAX_LINES = 80  # longer outputs are cut, with a note
 
 
+def _one_blas_thread():
+    """The pages' arrays are small: one BLAS thread is as fast, and on a busy machine much faster
+    than threads that wait for each other. A no-op without threadpoolctl."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _run(code: str, ns: dict, filename: str, first_line: int) -> None:
     tree = ast.parse(code, filename=filename)
     ast.increment_lineno(tree, first_line - 1)
@@ -42,7 +52,7 @@ def with_outputs(text: str, filename: str) -> str:
     ns = {"__name__": "__docs__"}
     out, pos = [], 0
     cwd = os.getcwd()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _one_blas_thread():
         os.chdir(tmp)
         try:
             for m in FENCE.finditer(text):
