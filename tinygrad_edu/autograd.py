@@ -190,7 +190,7 @@ def collect(root) -> tuple[list, list]:
     Iterative depth-first search over ``tensor._op.parents``; only tensors that require grad are
     part of the graph.
     """
-    seen = {id(root)}
+    seen = {root}   # Tensors hash by identity: a set of them is a set of distinct objects
     stack = [root]
     made, leaves = [], []
     while stack:
@@ -201,11 +201,14 @@ def collect(root) -> tuple[list, list]:
             continue
         made.append(t)
         for p in op.parents:
-            if p.requires_grad and id(p) not in seen:
-                seen.add(id(p))
+            if p.requires_grad and p not in seen:
+                seen.add(p)
                 stack.append(p)
-    made.sort(key=lambda t: t._op.seq)
+    made.sort(key=_seq_of)
     return made, leaves
+
+
+_seq_of = operator.attrgetter("_op.seq")
 
 
 def _store(t, g, owned: bool = False) -> None:
@@ -242,7 +245,7 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     collector, which would otherwise rescan the whole live graph while the walk allocates, is paused.
     """
     made, leaves = collect(root)
-    grads = {id(root): grad}
+    grads = {root: grad}     # tensor -> running total of dL/dtensor
     owned = set()
     anomaly = _state.anomaly
     gc_was_enabled = gc.isenabled()
@@ -250,8 +253,9 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     try:
         for t in reversed(made):
             op = t._op
-            dy = grads.pop(id(t))  # complete: every op that used t is newer and has run
-            owned.discard(id(dy))  # from here on dy may be shared: never written to again
+            dy = grads.pop(t)  # complete: every op that used t is newer and has run
+            if owned:
+                owned.discard(id(dy))  # from here on dy may be shared: never written to again
             _store(t, dy)
             if op.freed:
                 raise RuntimeError(
@@ -266,21 +270,20 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                     continue
                 if g.shape != p.data.shape:
                     g = unbroadcast(g, p.data.shape)
-                k = id(p)
-                prev = grads.get(k)
+                prev = grads.get(p)
                 if prev is None:
-                    grads[k] = g
+                    grads[p] = g
                 elif id(prev) in owned and prev.dtype == g.dtype:
                     prev += g
                 else:
                     owned.discard(id(prev))
-                    grads[k] = total = prev + g
+                    grads[p] = total = prev + g
                     if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
                         owned.add(id(total))
             if not retain_graph:
                 op.free()
         for t in leaves:
-            g = grads.get(id(t))
+            g = grads.get(t)
             if g is not None:
                 _store(t, g, owned=id(g) in owned)
     finally:
@@ -288,14 +291,18 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             gc.enable()
 
 
-def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls):
-    """Wrap ``out_data`` in a Tensor; if any parent requires grad and recording is on, link ``op``."""
+def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tuple | None = None):
+    """Wrap ``out_data`` in a Tensor; if any parent requires grad and recording is on, link ``op``.
+
+    ``needs`` (which parents require grad) may be passed by a caller that already knows it.
+    """
     out = tensor_cls.__new__(tensor_cls)
     out.data = out_data if type(out_data) is np.ndarray else np.asarray(out_data)
     out.grad = out.name = out._op = None
     out.requires_grad = False
     if _state.grad_enabled:
-        needs = tuple(map(_requires_grad, parents))
+        if needs is None:
+            needs = tuple(map(_requires_grad, parents))
         if True in needs:
             op.parents = parents
             op.needs = needs

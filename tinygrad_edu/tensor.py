@@ -170,7 +170,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ recording helpers
     def _unary(self, op: autograd.Op) -> "Tensor":
-        return autograd.record(op, (self,), op.forward(self.data), Tensor)
+        return autograd.record(op, (self,), op.forward(self.data), Tensor, (self.requires_grad,))
 
     def _const(self, x) -> "Tensor":
         """Wrap a Python number or array as a constant, in this tensor's dtype when not a float array."""
@@ -183,17 +183,21 @@ class Tensor:
         else:
             arr = _as_array(x, "operand")
         c = Tensor.__new__(Tensor)   # a constant: no validation needed past this point
-        c.data, c.grad, c.requires_grad, c.name, c._op = arr, None, False, None, None
+        c.data = arr
+        c.grad = c.name = c._op = None
+        c.requires_grad = False
         return c
 
     def _binary(self, cls, other, reflected: bool = False) -> "Tensor":
         if type(other) is not Tensor:
             other = self._const(other)
         a, b = (other, self) if reflected else (self, other)
-        if a.data.shape != b.data.shape:
-            _check_broadcast(cls.__name__.lower(), a.data.shape, b.data.shape)
+        sa, sb = a.data.shape, b.data.shape
+        if sa != sb and sa and sb:      # equal shapes and scalars always broadcast
+            _check_broadcast(cls.__name__.lower(), sa, sb)
         op = cls()
-        return autograd.record(op, (a, b), op.forward(a.data, b.data), Tensor)
+        return autograd.record(op, (a, b), op.forward(a.data, b.data), Tensor,
+                               (a.requires_grad, b.requires_grad))
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
