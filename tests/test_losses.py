@@ -4,33 +4,10 @@ import pytest
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.losses import softmax_loss, svm_loss, two_layer_loss
+from conftest import loss_data, numgrad, rel
 
 
-def numgrad(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        fp = f()
-        x[i] = old - h
-        fm = f()
-        x[i] = old
-        g[i] = (fp - fm) / (2 * h)
-    return g
-
-
-def rel(a, b):
-    return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
-
-
-def data(seed, n=6, d=5, c=4, h=7):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    y = rng.integers(0, c, size=n)
-    W = rng.normal(size=(d, c)) * 0.5
-    params = {"W1": rng.normal(size=(d, h)) * 0.5, "b1": rng.normal(size=h) * 0.1,
-              "W2": rng.normal(size=(h, c)) * 0.5, "b2": rng.normal(size=c) * 0.1}
-    return X, y, W, params
+data = loss_data
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -3,33 +3,11 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, losses, reference as R
-
-
-def numgrad(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        fp = f()
-        x[i] = old - h
-        fm = f()
-        x[i] = old
-        g[i] = (fp - fm) / (2 * h)
-    return g
-
-
-def rel(a, b):
-    return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
+from conftest import loss_data, numgrad, rel
 
 
 def data(seed, n=8, d=6, c=5, h=7):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    y = rng.integers(0, c, size=n)
-    W = rng.normal(size=(d, c)) * 0.3
-    params = {"W1": rng.normal(size=(d, h)) * 0.5, "b1": rng.normal(size=h) * 0.1,
-              "W2": rng.normal(size=(h, c)) * 0.5, "b2": rng.normal(size=c) * 0.1}
-    return X, y, W, params
+    return loss_data(seed, n, d, c, h, w_scale=0.3)
 
 
 LINEAR = [("softmax", R.softmax_loss_naive, R.softmax_loss_vectorized, losses.softmax_loss),
