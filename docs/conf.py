@@ -5,13 +5,10 @@ Build (offline, warnings are errors)::
     .venv/bin/sphinx-build -W -b html docs docs/_build/html
 
 Pages are MyST Markdown. Diagrams are drawn while the docs build, by the library itself, through the
-``tg-diagram`` directive in ``docs/_ext/tg_diagram.py``. Two build-time hooks keep the sources honest
-about what exists: the API page documents only the modules that can be imported, and the table of
-contents lists the gallery and benchmark pages only when those files are present.
+``tg-diagram`` directive in ``docs/_ext/tg_diagram.py``.
 """
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import re
@@ -54,36 +51,6 @@ autodoc_default_options = {"members": True, "undoc-members": False, "show-inheri
 autodoc_typehints = "description"
 # Offline: mathjax is loaded by the browser when a page is opened; the build itself needs no network.
 
-# Pages that other parts of the project write (the diagram gallery, the benchmark tables): they are
-# linked from the table of contents once their files exist.
-OPTIONAL_PAGES = ["gallery", "benchmarks"]
-
-# One section of api.md: a heading, then an automodule block.
-_SECTION = re.compile(r"^## [^\n]*\n+```\{eval-rst\}\n\.\. automodule:: (?P<mod>[\w.]+)\n.*?^```\n",
-                      re.S | re.M)
-
-
-def _importable(name: str) -> bool:
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name and (name == e.name or name.startswith(e.name + ".")):
-            return False
-        raise
-    return True
-
-
-def _on_source_read(app, docname, source):
-    text = source[0]
-    if docname == "index":
-        present = [p for p in OPTIONAL_PAGES if os.path.exists(os.path.join(HERE, p + ".md"))]
-        text = text.replace("<!-- optional pages -->", "\n".join(present))
-    if docname == "api":
-        # Document each module that exists; drop the block of one that is not importable.
-        text = _SECTION.sub(lambda m: m.group(0) if _importable(m.group("mod")) else "", text)
-    source[0] = text
-
-
 _STAR_SHAPE = re.compile(r"\((\*)(\w+)")
 _ROLE = re.compile(r":[\w:.-]+:`")
 
@@ -111,7 +78,5 @@ def _on_docstring(app, what, name, obj, options, lines):
 
 
 def setup(app):
-    app.connect("source-read", _on_source_read)
     app.connect("autodoc-process-docstring", _on_docstring)
-    # The optional pages are only reachable when present; don't warn on a file not in a toctree.
     return {"parallel_read_safe": True}
