@@ -25,7 +25,7 @@ from tinygrad_edu import Tensor, losses, optim, reference
 from tinygrad_edu.nn import TwoLayerNet
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from overhead import STEPS, chain  # noqa: E402  (the chain of W4, shared with overhead.py)
+from overhead import C1, C2, chain, chain_numpy  # noqa: E402  (W4, shared with overhead.py)
 
 try:
     import torch
@@ -42,7 +42,6 @@ except ImportError:  # pragma: no cover - autograd is optional
 REG = 1e-3  # L2 strength used by W1-W3 (nonzero, so the regularization term is timed too)
 
 # W4's constants: x -> x * C1, x + C2, tanh, x - C2, sigmoid, relu, repeated
-C1, C2 = 1.01, 0.1
 
 
 # ------------------------------------------------------------------------------------- data
@@ -201,48 +200,6 @@ def _autograd_two_layer(p, X, y, reg):
 # ---------------------------------------------------------------------------- W4 chain of small ops
 
 
-def chain_numpy(x0, n_ops):
-    """The chain's forward and backward written by hand in numpy: d sum(chain(x)) / dx.
-
-    Forward saves what each step's derivative needs; backward multiplies the upstream gradient by
-    each local derivative in reverse: x*c -> c, x+c and x-c -> 1, tanh -> 1 - y^2,
-    sigmoid -> y (1 - y), relu -> [x > 0].
-    """
-    x = x0
-    saved = []
-    for i in range(n_ops):
-        step = STEPS[i % len(STEPS)]
-        if step == "mul":
-            x = x * C1
-            saved.append(None)
-        elif step == "add":
-            x = x + C2
-            saved.append(None)
-        elif step == "tanh":
-            x = np.tanh(x)
-            saved.append(x)
-        elif step == "sub":
-            x = x - C2
-            saved.append(None)
-        elif step == "sigmoid":
-            x = 1.0 / (1.0 + np.exp(-x))
-            saved.append(x)
-        else:
-            saved.append(x > 0)
-            x = np.maximum(x, 0.0)
-    loss = float(x.sum())
-    g = np.ones_like(x)
-    for i in range(n_ops - 1, -1, -1):
-        step, s = STEPS[i % len(STEPS)], saved[i]
-        if step == "mul":
-            g = g * C1
-        elif step == "tanh":
-            g = g * (1.0 - s * s)
-        elif step == "sigmoid":
-            g = g * (s * (1.0 - s))
-        elif step == "relu":
-            g = g * s
-    return loss, g
 
 
 if autograd is not None:
