@@ -45,7 +45,19 @@ class Optimizer:
         for p in self.params:
             p.grad = None
 
-    def step(self) -> None:  # pragma: no cover - abstract
+    def step(self) -> None:
+        """Update every parameter that has a gradient: ``p -= self.update(g, state)``, where ``g`` is
+        ``p.grad`` plus ``weight_decay * p`` (the L2 penalty added to the gradient, as PyTorch does)."""
+        for p, state in zip(self.params, self.state):
+            if p.grad is None:
+                continue
+            g = p.grad
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
+            p.data -= self.update(g, state).astype(p.data.dtype, copy=False)
+
+    def update(self, g: np.ndarray, state: dict) -> np.ndarray:  # pragma: no cover - abstract
+        """The step to subtract from a parameter, given its gradient and its state dict."""
         raise NotImplementedError
 
 
@@ -71,23 +83,16 @@ class SGD(Optimizer):
         self.momentum, self.weight_decay = momentum, weight_decay
         self.dampening, self.nesterov = dampening, nesterov
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient."""
-        for p, state in zip(self.params, self.state):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
-            if self.momentum:
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = np.array(g, copy=True)
-                else:
-                    buf = self.momentum * buf + (1 - self.dampening) * g
-                state["momentum_buffer"] = buf
-                g = g + self.momentum * buf if self.nesterov else buf
-            p.data -= (self.lr * g).astype(p.data.dtype, copy=False)
+    def update(self, g, state):
+        if self.momentum:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = np.array(g, copy=True)
+            else:
+                buf = self.momentum * buf + (1 - self.dampening) * g
+            state["momentum_buffer"] = buf
+            g = g + self.momentum * buf if self.nesterov else buf
+        return self.lr * g
 
 
 class Adam(Optimizer):
@@ -111,22 +116,15 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: eps ({eps}) and weight_decay ({weight_decay}) must be >= 0")
         self.betas, self.eps, self.weight_decay = (b1, b2), eps, weight_decay
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient."""
+    def update(self, g, state):
         b1, b2 = self.betas
-        for p, state in zip(self.params, self.state):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = np.zeros_like(p.data)
-                state["exp_avg_sq"] = np.zeros_like(p.data)
-            state["step"] += 1
-            t = state["step"]
-            m = state["exp_avg"] = b1 * state["exp_avg"] + (1 - b1) * g
-            v = state["exp_avg_sq"] = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
-            denom = np.sqrt(v) / np.sqrt(1 - b2 ** t) + self.eps
-            p.data -= (self.lr / (1 - b1 ** t) * m / denom).astype(p.data.dtype, copy=False)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(g)
+            state["exp_avg_sq"] = np.zeros_like(g)
+        state["step"] += 1
+        t = state["step"]
+        m = state["exp_avg"] = b1 * state["exp_avg"] + (1 - b1) * g
+        v = state["exp_avg_sq"] = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
+        denom = np.sqrt(v) / np.sqrt(1 - b2 ** t) + self.eps
+        return self.lr / (1 - b1 ** t) * m / denom
