@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - autograd is optional
 
 REG = 1e-3  # L2 strength used by W1-W3 (nonzero, so the regularization term is timed too)
 
-# W4's constants: x -> x * C1, x + C2, tanh, x - C2, sigmoid, relu, repeated
+# W4's chain (x * C1, x + C2, tanh, x - C2, sigmoid, relu, repeated) and its constants: overhead.py
 
 
 # ------------------------------------------------------------------------------------- data

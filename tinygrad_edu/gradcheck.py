@@ -98,6 +98,17 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
+def _against(x, analytic_grad, where: str) -> np.ndarray:
+    """Check ``x`` (a float array to perturb) and the gradient to compare with it; that gradient in
+    float64."""
+    _float_array(x, where)
+    analytic_grad = np.asarray(analytic_grad, dtype=np.float64)
+    if analytic_grad.shape != x.shape:
+        raise ValueError(f"{where}: analytic_grad has shape {analytic_grad.shape} but x has shape "
+                         f"{x.shape}")
+    return analytic_grad
+
+
 def _step(up, down, x, where: str) -> float:
     """The step actually taken between the two stored values (2h up to rounding)."""
     step = float(up) - float(down)
@@ -197,11 +208,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks: int = 10, h: float = 1e-5
     drawn without repetition with ``np.random.default_rng(seed)``. Returns a ``SparseCheck`` (print it
     for the table); ``verbose=True`` also prints one line per entry as it goes.
     """
-    _float_array(x, "grad_check_sparse")
-    analytic_grad = np.asarray(analytic_grad, dtype=np.float64)
-    if analytic_grad.shape != x.shape:
-        raise ValueError(f"grad_check_sparse: analytic_grad has shape {analytic_grad.shape} but x has "
-                         f"shape {x.shape}")
+    analytic_grad = _against(x, analytic_grad, "grad_check_sparse")
     rng = np.random.default_rng(seed)
     flat = rng.choice(x.size, size=min(num_checks, x.size), replace=False)
     rows = []
@@ -249,11 +256,7 @@ def directional_check(f, x, analytic_grad, num_directions: int = 3, h: float = 1
     once (an error anywhere shows up for almost every v), so this scales to models far too large to
     check entry by entry. ``x`` is moved in place and restored exactly, also when ``f`` raises.
     """
-    _float_array(x, "directional_check")
-    analytic_grad = np.asarray(analytic_grad, dtype=np.float64)
-    if analytic_grad.shape != x.shape:
-        raise ValueError(f"directional_check: analytic_grad has shape {analytic_grad.shape} but x "
-                         f"has shape {x.shape}")
+    analytic_grad = _against(x, analytic_grad, "directional_check")
     rng = np.random.default_rng(seed)
     saved = x.copy()
     rows = []

@@ -96,6 +96,15 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path) -> str:
+    """Lay out ``fig``, write it to ``path`` (PNG at 100 dpi), close it; return the path."""
+    fig.tight_layout()
+    path = os.fspath(path)
+    fig.savefig(path, dpi=100)
+    _pyplot().close(fig)
+    return path
+
+
 def plot_history(history: dict, path, title: str = "training") -> str:
     """Save the curves of a training run as a PNG; return the path.
 
@@ -115,11 +124,7 @@ def plot_history(history: dict, path, title: str = "training") -> str:
     ax2.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy")
     if ax2.lines:
         ax2.legend()
-    fig.tight_layout()
-    path = os.fspath(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def plot_weights(W, path, image_shape=(8, 8), title: str = "first-layer weights") -> str:
@@ -215,8 +220,4 @@ def plot_curves(curves: dict, path, title: str = "", xlabel: str = "iteration",
         ax.set_yscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend()
-    fig.tight_layout()
-    path = os.fspath(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
