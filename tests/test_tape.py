@@ -90,8 +90,10 @@ def test_second_backward_through_a_freed_graph_raises():
     w = Tensor([1.0, 2.0], requires_grad=True)
     loss = (w.exp() * w).sum()
     loss.backward()
+    first = w.grad.copy()
     with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
         loss.backward()
+    np.testing.assert_array_equal(w.grad, first)     # nothing was accumulated by the failed call
 
 
 def test_retain_graph_allows_a_second_backward_that_accumulates():

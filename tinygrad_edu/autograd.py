@@ -253,15 +253,15 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     try:
         for t in reversed(made):
             op = t._op
-            dy = grads.pop(t)  # complete: every op that used t is newer and has run
-            if owned:
-                owned.discard(id(dy))  # from here on dy may be shared: never written to again
-            _store(t, dy)
             if op.freed:
                 raise RuntimeError(
                     f"Trying to backward through the graph a second time: the values that {op.name} "
                     f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
                     f"backward(retain_graph=True) the first time if you need to go through it again.")
+            dy = grads.pop(t)  # complete: every op that used t is newer and has run
+            if owned:
+                owned.discard(id(dy))  # from here on dy may be shared: never written to again
+            _store(t, dy)
             in_grads = op.backward(dy)
             if anomaly:
                 _check_finite(op, "backward", in_grads)
