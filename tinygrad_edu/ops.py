@@ -7,8 +7,8 @@ input was broadcast, the reverse walk sums the gradient back to the input's shap
 (``autograd.unbroadcast``), so no op here has to. ``self.needs[i]`` says whether input ``i`` wants a
 gradient at all; an op may return None for one that does not.
 
-Everything else (subtraction of constants, division, mean, softmax, the losses) is a composite of
-these, so its gradient comes from them for free.
+Everything else (division, mean, min, sqrt, softmax, the losses) is a composite of these, so its
+gradient comes from them for free.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 A Tensor holds ``data`` (a numpy array), ``grad`` (None until a backward pass reaches it),
 ``requires_grad``, an optional ``name`` for diagrams, and ``_op``: the op that made it (None for a
 leaf). Each operator below checks its inputs, runs one primitive from ``ops.py`` and records it
-(``autograd.record``); composites (``-`` of constants, ``/``, ``mean``, ``min``) are written with other
-Tensor operations, so they need no gradient code of their own.
+(``autograd.record``); composites (``/``, ``mean``, ``min``, ``sqrt``, ``c ** x``) are written with
+other Tensor operations, so they need no gradient code of their own.
 """
 from __future__ import annotations
 
@@ -142,7 +142,9 @@ class Tensor:
         """Backpropagate from this tensor: fill ``.grad`` of every tensor that requires grad.
 
         ``grad`` is dL/d(self), shaped like ``self``; it defaults to 1 for a one-element tensor.
-        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). Unless
+        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). A leaf's
+        ``.grad`` is an array of its own; an intermediate's is a read-only view, since the walk may
+        pass the same array on to a neighbour (``add`` sends ``dy`` to both inputs). Unless
         ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
         the same graph raises ``RuntimeError``.
         """
