@@ -204,3 +204,14 @@ def test_without_anomaly_mode_nan_passes_through():
     with np.errstate(invalid="ignore"):
         y = x.log()
     assert np.isnan(y.data).all()
+
+
+def test_ops_describe_their_settings_for_diagrams_and_traces():
+    x = Tensor(np.ones((3, 4)), requires_grad=True)
+    cases = [(x[:, 1:3], "index[:, 1:3]"), (x[np.arange(3), np.array([0, 1, 2])],
+                                             "index[(3,) ints, (3,) ints]"),
+             (x[::2], "index[::2]"), (x.sum(axis=1), "sum(axis=1)"),
+             (x.max(axis=(0, 1), keepdims=True), "max(axis=None, keepdims=True)"),
+             (x ** 3, "pow(p=3)"), (x.reshape(2, 6), "reshape(2, 6)"), (x.T, "transpose(1, 0)")]
+    for t, text in cases:
+        assert t.op.describe() == text

@@ -312,4 +312,13 @@ class Index(Op):
         return (dx,)
 
     def describe(self):
-        return "index"
+        """e.g. ``index[:, 1:3]`` or ``index[(500,) ints, (500,) ints]``."""
+        def part(it):
+            if isinstance(it, np.ndarray):
+                return f"{it.shape} {'bools' if it.dtype == bool else 'ints'}"
+            if isinstance(it, slice):
+                text = ":".join("" if v is None else str(v) for v in (it.start, it.stop, it.step))
+                return text[:-1] if text.endswith(":") and it.step is None else text
+            return "..." if it is Ellipsis else str(it)
+        items = self.index if isinstance(self.index, tuple) else (self.index,)
+        return f"index[{', '.join(part(it) for it in items)}]"
