@@ -76,6 +76,11 @@ def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
             ) from None
 
 
+# (a needs grad, b needs grad) for a binary op, indexed by the two flags: shared tuples, so that
+# recording an op allocates none (fewer objects for Python's cycle collector to scan)
+_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
+
+
 class Tensor:
     """An n-dimensional array of float32 or float64 whose operations are recorded for ``backward``.
 
@@ -172,7 +177,8 @@ class Tensor:
 
     # ------------------------------------------------------------------ recording helpers
     def _unary(self, op: autograd.Op) -> "Tensor":
-        return autograd.record(op, (self,), op.forward(self.data), Tensor, (self.requires_grad,))
+        return autograd.record(op, (self,), op.forward(self.data), Tensor,
+                               (True,) if self.requires_grad else (False,))
 
     def _const(self, x) -> "Tensor":
         """Wrap a Python number or array as a constant, in this tensor's dtype when not a float array."""
@@ -199,7 +205,7 @@ class Tensor:
             _check_broadcast(cls.__name__.lower(), sa, sb)
         op = cls()
         return autograd.record(op, (a, b), op.forward(a.data, b.data), Tensor,
-                               (a.requires_grad, b.requires_grad))
+                               _NEEDS[a.requires_grad][b.requires_grad])
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
