@@ -32,6 +32,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax served from the built site: math renders with no network
     "tg_diagram",
     "tg_run",
 ]
@@ -49,7 +50,7 @@ html_css_files = ["tinygrad_edu.css"]
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
 autodoc_typehints = "description"
-# Offline: mathjax is loaded by the browser when a page is opened; the build itself needs no network.
+# Offline both ways: the build needs no network, and the pages load MathJax from the built site.
 
 _STAR_SHAPE = re.compile(r"\((\*)(\w+)")
 _ROLE = re.compile(r":[\w:.-]+:`")
