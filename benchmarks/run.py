@@ -452,7 +452,7 @@ def main(argv=None):
     md += ["## How each contender is written", "",
            "- **numpy**: `tinygrad_edu.reference.softmax_loss_vectorized`, `svm_loss_vectorized` and "
            "`two_layer_loss`, the hand-derived gradients; for W4 a forward pass that saves what each "
-           "local derivative needs and a backward loop (`benchmarks/workloads.py`); for W5 the same "
+           "local derivative needs and a backward loop (`chain_numpy` in `benchmarks/overhead.py`); for W5 the same "
            "with the update `p -= lr * dp`.",
            "- **engine**: a fresh `Tensor(W, requires_grad=True)` per call, "
            "`tinygrad_edu.losses.softmax_loss`, `svm_loss` and `two_layer_loss`, then `backward()`; "
