@@ -181,6 +181,14 @@ def fmt_time(sec):
     return f"{sec * 1e6:.1f} us"
 
 
+def per_unit_cells(res: dict, n: int) -> list:
+    """For a scaling row: numpy, engine and PyTorch, each as its time and its microseconds per unit."""
+    cells = []
+    for k in ("numpy", "engine", "torch"):
+        cells += [fmt_time(res[k]), f"{res[k] / n * 1e6:.2f}"] if k in res else ["n/a", "n/a"]
+    return cells
+
+
 def table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -409,9 +417,7 @@ def main(argv=None):
             cont = wl.w3_contenders(X_, y_, P_)
             cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
             res, wrong = measure(cont, 1 if args.quick else 7, log)
-            r = [f"{n_:,}"]
-            for k in ("numpy", "engine", "torch"):
-                r += ([fmt_time(res[k]), f"{res[k] / n_ * 1e6:.2f}"] if k in res else ["n/a", "n/a"])
+            r = [f"{n_:,}"] + per_unit_cells(res, n_)
             r.append(f"{res['engine'] / res['numpy']:.2f}x")
             rows.append(r)
             log("  " + " | ".join(r))
@@ -428,9 +434,7 @@ def main(argv=None):
             cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
             cont["engine, gc off"] = without_gc(cont["engine"])
             res, wrong = measure(cont, 1 if args.quick or ops >= 50000 else 5, log)
-            r = [f"{ops:,}"]
-            for k in ("numpy", "engine", "torch"):
-                r += ([fmt_time(res[k]), f"{res[k] / ops * 1e6:.2f}"] if k in res else ["n/a", "n/a"])
+            r = [f"{ops:,}"] + per_unit_cells(res, ops)
             r.append(f"{res['engine, gc off'] / ops * 1e6:.2f}")
             rows.append(r)
             log("  " + " | ".join(r))
