@@ -82,7 +82,7 @@ def _digits(seed, n=None):
 def _example_loss(name, X, y, reg, seed):
     """A scalar loss Tensor of ``name`` on (X, y) with small random weights, and its parameters."""
     from . import losses
-    from .tensor import Tensor
+    from .engine import Tensor
 
     rng = np.random.RandomState(seed)
     D, C, H = X.shape[1], 10, 16

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import losses, reference
 from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
-from .tensor import Tensor
+from .engine import Tensor
 
 __all__ = ["compare", "compare_all", "make_data", "Comparison", "ComparisonSet", "MethodResult",
            "LOSSES"]

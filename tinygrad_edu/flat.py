@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor
+from .engine import Tensor
 
 __all__ = ["flatten", "unflatten", "objective", "minimize"]
 

@@ -30,8 +30,7 @@ import numbers
 
 import numpy as np
 
-from .autograd import no_grad
-from .tensor import Tensor
+from .engine import Tensor, no_grad
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
            "check_labels"]

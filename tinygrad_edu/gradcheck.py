@@ -34,8 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .autograd import no_grad
-from .tensor import Tensor
+from .engine import Tensor, no_grad
 
 __all__ = ["numerical_gradient", "numerical_gradient_array", "grad_check_sparse", "directional_check",
            "rel_error", "gradcheck", "check_gradient", "GradcheckReport", "InputCheck",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numbers
 
 from . import functional as F
-from .tensor import Tensor
+from .engine import Tensor
 
 __all__ = ["softmax_loss", "svm_loss", "two_layer_loss"]
 

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .autograd import no_grad
-from .tensor import Tensor
+from .engine import Tensor, no_grad
 from .train import accuracy, progress
 
 __all__ = ["TwoLayerNet", "Module", "Linear", "ReLU", "Tanh", "Sequential"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .autograd import unbroadcast
+from .engine import unbroadcast
 
 
 def _letters(n: int) -> list[str]:

@@ -176,7 +176,7 @@ def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_ra
         ``TwoLayerNet.train`` (``loss_history`` per iteration, accuracies per epoch).
     """
     from .optim import SGD
-    from .tensor import Tensor
+    from .engine import Tensor
 
     rng = np.random.RandomState(seed)
     N, D = X.shape

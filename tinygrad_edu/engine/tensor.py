@@ -2,7 +2,7 @@
 
 A Tensor holds ``data`` (a numpy array), ``grad`` (None until a backward pass reaches it),
 ``requires_grad``, an optional ``name`` for diagrams, and ``_op``: the op that made it (None for a
-leaf). Each operator below checks its inputs, runs one primitive from ``ops.py`` and records it
+leaf). Each operator below checks its inputs, runs one primitive from ``ops/`` and records it
 (``autograd.record``); composites (``/``, ``mean``, ``min``, ``sqrt``, ``c ** x``) are written with
 other Tensor operations, so they need no gradient code of their own.
 """
@@ -14,7 +14,7 @@ import operator
 import numpy as np
 
 from . import autograd, ops
-from .autograd import _state
+from .modes import _state
 
 
 def _as_array(data, where: str = "Tensor") -> np.ndarray:

@@ -1,0 +1,38 @@
+"""The engine is a room of its own: it imports numpy and nothing else from the package."""
+import ast
+import pathlib
+
+import tinygrad_edu
+
+ENGINE = pathlib.Path(tinygrad_edu.__file__).parent / "engine"
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield 0, a.name
+        elif isinstance(node, ast.ImportFrom):
+            yield node.level, node.module or ""
+
+
+def test_engine_imports_only_numpy_and_itself():
+    files = sorted(ENGINE.rglob("*.py"))
+    assert len(files) >= 5
+    for f in files:
+        depth = len(f.relative_to(ENGINE).parts) - 1     # 0 for engine/x.py, 1 for engine/ops/x.py
+        for level, name in _imports(f):
+            if level == 0:
+                root = name.split(".")[0]
+                assert root in {"numpy", "__future__", "contextlib", "functools", "itertools", "gc",
+                                "operator", "numbers", "threading", "weakref", "math", "inspect",
+                                "types", "typing", "dataclasses", "collections", "sys"}, (f, name)
+            else:
+                assert level <= depth + 1, f"{f} imports {'.' * level}{name}, outside engine/"
+
+
+def test_top_level_names_unchanged():
+    for name in ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+                 "unbroadcast"]:
+        assert getattr(tinygrad_edu, name) is getattr(tinygrad_edu.engine, name)

@@ -1,0 +1,13 @@
+"""The engine: Tensor, the tape and the reverse walk, the grad modes and the primitive ops.
+
+It imports numpy and nothing else from the package (a test checks it), so it reads on its own:
+``tensor.py`` (the Tensor), ``autograd.py`` (Op, recording, the walk, unbroadcast), ``modes.py``
+(no_grad, enable_grad, detect_anomaly) and ``ops/`` (the primitives by family).
+"""
+from . import ops
+from .autograd import Op, Tape, unbroadcast
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .tensor import Tensor, tensor
+
+__all__ = ["Tensor", "tensor", "Op", "Tape", "ops", "no_grad", "enable_grad", "is_grad_enabled",
+           "detect_anomaly", "unbroadcast"]
