@@ -64,9 +64,9 @@ def test_errors_name_function_and_shapes():
         softmax_loss(np.zeros((4, 4)), X, y)
     with pytest.raises(ValueError, match=r"svm_loss: X must be 2-D"):
         svm_loss(W, X[0], y)
-    with pytest.raises(ValueError, match=r"cross_entropy: .*\(6, 4\)"):
+    with pytest.raises(ValueError, match=r"softmax_loss: .*\(6, 4\)"):
         softmax_loss(W, X, y[:3])
-    with pytest.raises(ValueError, match="two_layer_loss: with X of shape"):
+    with pytest.raises(ValueError, match=r"two_layer_loss: params must have shapes .*b1 do not fit"):
         two_layer_loss(dict(params, b1=np.zeros(3)), X, y)
     with pytest.raises(KeyError, match="b2"):
         two_layer_loss({k: v for k, v in params.items() if k != "b2"}, X, y)

@@ -37,14 +37,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value}")
-    return value
+def _whole(low, high=None):
+    """An argparse type: a whole number in [low, high] (no upper bound when ``high`` is None)."""
+    def whole(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            wanted = f"from {low} to {high}" if high is not None else f"> {low - 1}"
+            raise argparse.ArgumentTypeError(f"expected a number {wanted}, got {value}")
+        return value
+    return whole
+
+
+_positive_int = _whole(1)
+_seed = _whole(0, 2 ** 32 - 1)   # what numpy's RandomState takes
 
 
 def _nonnegative_float(text):
@@ -149,6 +157,8 @@ def run_graph(losses=LOSS_NAMES, out=DEFAULT_OUT, n=4, fmt="svg", page=True, see
 
     out = Path(out)
     d = _digits(seed)
+    if n > len(d.y_train):
+        raise UsageError(f"--n {n}: there are {len(d.y_train)} training digits; pass at most that")
     X, y = d.X_train[:n], d.y_train[:n]
     files = []
     renderer = viz.find_renderer()
@@ -273,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         if out:
             sp.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                             help=f"folder for the files written (default: ./{DEFAULT_OUT})")
-        sp.add_argument("--seed", type=int, default=0, help="seed for data splits and weights")
+        sp.add_argument("--seed", type=_seed, default=0, help="seed for data splits and weights")
 
     sp = sub.add_parser("demo", help="the tour: gradient comparison, diagrams, training (< 1 min)",
                         description="On the digits: the side-by-side gradient comparison for the "

@@ -16,13 +16,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .engine import Tensor
 
 __all__ = ["flatten", "unflatten", "objective", "minimize"]
 
 
+GRADIENT_METHODS = ("CG", "BFGS", "L-BFGS-B", "TNC", "SLSQP", "Newton-CG", "trust-constr")
+
+
 def _array(v) -> np.ndarray:
     return v.data if isinstance(v, Tensor) else np.asarray(v)
+
+
+def _arrays(params, where: str, name: str = "params") -> dict:
+    """``params`` checked to be a non-empty dict of numeric arrays (or Tensors); numpy arrays out."""
+    checks.mapping(params, where, name)
+    return {k: checks.array(_array(v), f"{name}[{k!r}]", where, finite=False, nonempty=False)
+            for k, v in params.items()}
 
 
 def flatten(params: dict) -> np.ndarray:
@@ -30,9 +41,8 @@ def flatten(params: dict) -> np.ndarray:
 
     Returns a new 1-D float64 array of length ``sum(v.size for v in params.values())``.
     """
-    if not params:
-        raise ValueError("flatten: params is empty; pass a dict such as {'W': array, 'b': array}")
-    return np.concatenate([_array(v).astype(np.float64).ravel() for v in params.values()])
+    return np.concatenate([v.astype(np.float64).ravel()
+                           for v in _arrays(params, "flatten").values()])
 
 
 def unflatten(flat, like: dict) -> dict:
@@ -40,15 +50,16 @@ def unflatten(flat, like: dict) -> dict:
 
     The inverse of ``flatten``: ``unflatten(flatten(p), p)`` equals ``p`` entry by entry.
     """
-    flat = np.asarray(flat, dtype=np.float64)
-    sizes = [_array(v).size for v in like.values()]
+    like = _arrays(like, "unflatten", "like")
+    flat = checks.array(flat, "flat", "unflatten", finite=False, nonempty=False).astype(np.float64)
+    sizes = [v.size for v in like.values()]
     if flat.ndim != 1 or flat.size != sum(sizes):
         raise ValueError(f"unflatten: expected a 1-D vector of {sum(sizes)} entries (the sizes of "
-                         f"{', '.join(f'{k} {_array(v).shape}' for k, v in like.items())}); got shape "
+                         f"{', '.join(f'{k} {v.shape}' for k, v in like.items())}); got shape "
                          f"{flat.shape}")
     out, start = {}, 0
     for (k, v), n in zip(like.items(), sizes):
-        out[k] = flat[start:start + n].reshape(_array(v).shape).copy()
+        out[k] = flat[start:start + n].reshape(v.shape).copy()
         start += n
     return out
 
@@ -61,6 +72,9 @@ def objective(loss_fn, like: dict):
     ``f.calls`` counts its evaluations and ``f.last`` holds ``(x, loss)`` of the latest one. A
     parameter the loss does not depend on gets a zero gradient.
     """
+    checks.function(loss_fn, "loss_fn", "objective")
+    _arrays(like, "objective", "like")
+
     def f(flat):
         f.calls += 1
         flat = np.array(flat, dtype=np.float64)
@@ -92,6 +106,12 @@ def minimize(loss_fn, params: dict, method: str = "L-BFGS-B", maxiter: int = 200
     A progress bar shows when the run takes longer than a second (at once with ``verbose``).
     """
     from .train import progress_bar, require
+    checks.function(loss_fn, "loss_fn", "minimize")
+    _arrays(params, "minimize")
+    checks.integer(maxiter, "maxiter", "minimize", low=1)
+    if not callable(method) and str(method).lower() not in {m.lower() for m in GRADIENT_METHODS}:
+        raise ValueError(f"minimize: method must be one of scipy's gradient-based methods "
+                         f"{', '.join(GRADIENT_METHODS)}; got {checks.given(method)}")
     opt = require("scipy.optimize", "flat.minimize")
     f = objective(loss_fn, params)
     history = []

@@ -26,10 +26,9 @@ the gradient softmax(x) exactly, ties in the max included.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from . import checks
 from .engine import Tensor, no_grad
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
@@ -54,26 +53,7 @@ def check_labels(y, n: int, c: int, where: str) -> np.ndarray:
     ``ValueError`` naming ``where`` and the shapes when ``y`` has the wrong length, is not made of
     integers, or holds a label outside [0, c).
     """
-    data = y.data if isinstance(y, Tensor) else y
-    head = f"{where}: scores have shape ({n}, {c}), so labels y must be {n} class indices in [0, {c})"
-    try:
-        arr = np.asarray(data)
-    except (TypeError, ValueError):
-        raise ValueError(f"{head}; got {type(y).__name__} that is not an array") from None
-    if arr.dtype.kind not in "iuf":  # bools, strings, objects
-        raise ValueError(f"{head} (integers); got an array of dtype {arr.dtype} and shape {arr.shape}")
-    if arr.dtype.kind == "f" and not (np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))):
-        raise ValueError(f"{head}; got non-integer values (they must be whole numbers), "
-                         f"shape {arr.shape}")
-    if arr.shape != (n,):
-        raise ValueError(f"{head}, an array of shape ({n},) with one label per row; "
-                         f"got shape {arr.shape}")
-    arr = arr.astype(np.intp)
-    if n and (arr.min() < 0 or arr.max() >= c):
-        bad = arr[(arr < 0) | (arr >= c)]
-        raise ValueError(f"{head}; got labels {bad[:5].tolist()}{' ...' if bad.size > 5 else ''} "
-                         f"outside that range")
-    return arr
+    return checks.labels(y.data if isinstance(y, Tensor) else y, n, c, where)
 
 
 def _scores_2d(scores, where: str) -> Tensor:
@@ -81,7 +61,23 @@ def _scores_2d(scores, where: str) -> Tensor:
     if s.ndim != 2:
         raise ValueError(f"{where}: scores must be 2-D of shape (N, C), one row per example; "
                          f"got shape {s.shape}")
+    if s.shape[0] == 0:
+        raise ValueError(f"{where}: scores have no rows (shape {s.shape}); the mean over no examples "
+                         f"is undefined")
     return s
+
+
+def _shift(x: Tensor, axis, where: str) -> Tensor:
+    """The constant m = max(x, axis) (kept dims) of the max-shift trick; 0 where that max is not
+    finite, so a slice of all -inf gives lse = -inf (not nan), as PyTorch. Axis errors name ``where``."""
+    if x.size == 0:
+        raise ValueError(f"{where}: x is empty (shape {x.shape}); there is nothing to sum over")
+    with no_grad():                                  # m is a constant: the result does not depend on it
+        try:
+            m = x.max(axis, keepdims=True).data
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{where}: {str(e).replace('max: ', '', 1)}") from None
+    return Tensor(np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False))
 
 
 def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
@@ -91,14 +87,22 @@ def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
     when ``keepdims``). With m = max(x, axis) treated as a constant (see the module docstring):
 
         lse(x) = m + log sum_j exp(x_j - m),      d lse / d x_j = exp(x_j - lse) = softmax(x)_j
+
+    A slice of all -inf gives -inf; a NaN anywhere in a slice gives NaN there (both as PyTorch).
     """
-    x = _tensor(x, "logsumexp")
-    with no_grad():                                  # m is a constant: the result does not depend on it
-        m = x.max(axis, keepdims=True)
+    return _logsumexp(_tensor(x, "logsumexp"), axis, keepdims, "logsumexp")
+
+
+def _logsumexp(x: Tensor, axis, keepdims: bool, where: str) -> Tensor:
+    m = _shift(x, axis, where)
     out = (x - m).exp().sum(axis, keepdims=True).log() + m
     if keepdims:
         return out
     return out.reshape(np.squeeze(out.data, axis=axis).shape)
+
+
+def _log_softmax(x: Tensor, axis, where: str) -> Tensor:
+    return x - _logsumexp(x, axis, True, where)
 
 
 def log_softmax(x, axis=-1) -> Tensor:
@@ -106,8 +110,7 @@ def log_softmax(x, axis=-1) -> Tensor:
 
     d/dx_k of log p_j = [j = k] - p_k. Stable: no exp of a large number is ever taken.
     """
-    x = _tensor(x, "log_softmax")
-    return x - logsumexp(x, axis, keepdims=True)
+    return _log_softmax(_tensor(x, "log_softmax"), axis, "log_softmax")
 
 
 def softmax(x, axis=-1) -> Tensor:
@@ -115,7 +118,7 @@ def softmax(x, axis=-1) -> Tensor:
 
     Jacobian: dp_j / dx_k = p_j ([j = k] - p_k).
     """
-    return log_softmax(x, axis).exp()
+    return _log_softmax(_tensor(x, "softmax"), axis, "softmax").exp()
 
 
 def cross_entropy(scores, y) -> Tensor:
@@ -141,11 +144,10 @@ def multiclass_hinge(scores, y, delta: float = 1.0) -> Tensor:
     s = _scores_2d(scores, "multiclass_hinge")
     n, c = s.shape
     labels = check_labels(y, n, c, "multiclass_hinge")
-    if not isinstance(delta, numbers.Real):
-        raise TypeError(f"multiclass_hinge: delta must be a number, got {type(delta).__name__}")
+    delta = checks.number(delta, "delta", "multiclass_hinge")
     rows = np.arange(n)
     correct = s[rows, labels].reshape(n, 1)               # (N, 1): s_{i, y_i}
-    margins = (s - correct + float(delta)).relu()          # (N, C)
+    margins = (s - correct + delta).relu()          # (N, C)
     others = np.ones((n, c), dtype=s.dtype)
     others[rows, labels] = 0.0                             # drop j = y_i from the sum
     return (margins * others).sum(axis=1).mean()
@@ -160,4 +162,7 @@ def mse(pred, target) -> Tensor:
     if p.shape != t.shape:
         raise ValueError(f"mse: pred has shape {p.shape} but target has shape {t.shape}; they must "
                          f"be equal (reshape one of them)")
+    if p.size == 0:
+        raise ValueError(f"mse: pred and target are empty (shape {p.shape}); the mean of no entries "
+                         f"is undefined")
     return ((p - t) ** 2).mean()

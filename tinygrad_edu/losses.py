@@ -20,45 +20,30 @@ no name for: to read gradients, pass Tensors yourself. The same holds for the va
 """
 from __future__ import annotations
 
-import numbers
-
+from . import checks
 from . import functional as F
 from .engine import Tensor
 
 __all__ = ["softmax_loss", "svm_loss", "two_layer_loss"]
 
 
+def _data(x):
+    """The numpy value of a Tensor, or ``x`` itself."""
+    return x.data if isinstance(x, Tensor) else x
+
+
 def _param(w, name: str, where: str) -> Tensor:
-    """A Tensor for a learnable parameter: numpy arrays are wrapped with ``requires_grad=True``."""
-    if isinstance(w, Tensor):
-        return w
-    try:
-        return Tensor(w, requires_grad=True, name=name)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{where}: {name} must be a Tensor or a numeric numpy array; {e}") from None
+    """A Tensor for a learnable parameter (already checked): numpy arrays are wrapped with
+    ``requires_grad=True``, sharing their memory."""
+    return w if isinstance(w, Tensor) else Tensor(w, requires_grad=True, name=name)
 
 
-def _inputs(X, where: str) -> Tensor:
-    X = X if isinstance(X, Tensor) else Tensor(X)
-    if X.ndim != 2:
-        raise ValueError(f"{where}: X must be 2-D of shape (N, D), one row per example; "
-                         f"got shape {X.shape}")
-    return X
-
-
-def _reg(reg, where: str) -> float:
-    if not isinstance(reg, numbers.Real):
-        raise TypeError(f"{where}: reg must be a number, got {type(reg).__name__}")
-    return float(reg)
-
-
-def _linear_scores(W, X, where: str):
+def _linear_scores(W, X, y, reg, where: str):
+    """Check the inputs (see ``checks.linear_problem``); return ``(W Tensor, scores, labels, reg)``."""
+    _, Xd, labels, reg = checks.linear_problem(_data(W), _data(X), _data(y), reg, where)
     W = _param(W, "W", where)
-    X = _inputs(X, where)
-    if W.ndim != 2 or W.shape[0] != X.shape[1]:
-        raise ValueError(f"{where}: X has shape {X.shape} (N, D), so W must have shape "
-                         f"({X.shape[1]}, C); got W of shape {W.shape}")
-    return W, X @ W
+    X = X if isinstance(X, Tensor) else Tensor(Xd)
+    return W, X @ W, labels, reg
 
 
 def softmax_loss(W, X, y, reg: float = 0.0) -> Tensor:
@@ -66,9 +51,9 @@ def softmax_loss(W, X, y, reg: float = 0.0) -> Tensor:
 
     ``W`` (D, C), ``X`` (N, D), ``y`` (N,) -> scalar Tensor. L = (1/N) sum_i (lse(s_i) - s_{i,y_i})
     + reg ||W||^2 with s = X W; after ``backward()``, ``W.grad = X.T (P - Y) / N + 2 reg W``.
+    Bad input (shapes, labels, NaN or inf, no rows, ``reg`` < 0) raises an error naming the loss.
     """
-    reg = _reg(reg, "softmax_loss")
-    W, scores = _linear_scores(W, X, "softmax_loss")
+    W, scores, y, reg = _linear_scores(W, X, y, reg, "softmax_loss")
     loss = F.cross_entropy(scores, y)
     if reg:
         loss = loss + reg * (W * W).sum()
@@ -78,11 +63,11 @@ def softmax_loss(W, X, y, reg: float = 0.0) -> Tensor:
 def svm_loss(W, X, y, reg: float = 0.0, delta: float = 1.0) -> Tensor:
     """Mean multiclass hinge loss of ``X @ W``, plus ``reg * sum(W*W)``.
 
-    ``W`` (D, C), ``X`` (N, D), ``y`` (N,) -> scalar Tensor.
+    ``W`` (D, C), ``X`` (N, D), ``y`` (N,) -> scalar Tensor; ``delta`` a finite number.
     L = (1/N) sum_i sum_{j != y_i} max(0, s_ij - s_{i,y_i} + delta) + reg ||W||^2.
     """
-    reg = _reg(reg, "svm_loss")
-    W, scores = _linear_scores(W, X, "svm_loss")
+    delta = checks.number(delta, "delta", "svm_loss")
+    W, scores, y, reg = _linear_scores(W, X, y, reg, "svm_loss")
     loss = F.multiclass_hinge(scores, y, delta)
     if reg:
         loss = loss + reg * (W * W).sum()
@@ -100,18 +85,10 @@ def two_layer_loss(params, X, y, reg: float = 0.0) -> Tensor:
         L = cross_entropy(s, y) + reg (||W1||^2 + ||W2||^2)
     """
     where = "two_layer_loss"
-    reg = _reg(reg, where)
-    missing = [k for k in ("W1", "b1", "W2", "b2") if k not in params]
-    if missing:
-        raise KeyError(f"{where}: params lacks {missing}; it must map W1, b1, W2, b2 to Tensors")
-    W1, b1, W2, b2 = (_param(params[k], k, where) for k in ("W1", "b1", "W2", "b2"))
-    X = _inputs(X, where)
-    d, h_size = X.shape[1], W1.shape[-1]
-    want = {"W1": (d, h_size), "b1": (h_size,), "W2": (h_size, W2.shape[-1]), "b2": (W2.shape[-1],)}
-    got = {"W1": W1.shape, "b1": b1.shape, "W2": W2.shape, "b2": b2.shape}
-    if W1.ndim != 2 or W2.ndim != 2 or got != want:
-        raise ValueError(f"{where}: with X of shape {X.shape}, params must have shapes W1 (D, H), "
-                         f"b1 (H,), W2 (H, C), b2 (C,) with D = {d}; got {got}")
+    data = {k: _data(v) for k, v in checks.mapping(params, where, keys=checks.TWO_LAYER_KEYS).items()}
+    _, Xd, y, reg = checks.two_layer_problem(data, _data(X), _data(y), reg, where)
+    W1, b1, W2, b2 = (_param(params[k], k, where) for k in checks.TWO_LAYER_KEYS)
+    X = X if isinstance(X, Tensor) else Tensor(Xd)
     hidden = (X @ W1 + b1).relu()
     scores = hidden @ W2 + b2
     loss = F.cross_entropy(scores, y)

@@ -19,16 +19,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .engine import Tensor, no_grad
 from .train import accuracy, progress
 
 __all__ = ["TwoLayerNet", "Module", "Linear", "ReLU", "Tanh", "Sequential"]
 
 
-def _rng(seed):
+def _rng(seed, where: str):
     """``np.random.RandomState(seed)``, or numpy's global generator when ``seed`` is None, so that
     ``np.random.seed(0)`` before building a net makes it reproducible, as in the assignment."""
+    seed = checks.seed(seed, where)
     return np.random if seed is None else np.random.RandomState(seed)
+
+
+def _sizes(where: str, **sizes) -> list[int]:
+    """Each keyword a whole number >= 1, in order."""
+    return [checks.integer(v, k, where, low=1) for k, v in sizes.items()]
+
+
+def _input(x, where: str) -> Tensor:
+    """A layer's input as a Tensor: a Tensor as is, numbers and numeric arrays as a constant."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(checks.array(x, "the input", where, finite=False, nonempty=False))
 
 
 # ---------------------------------------------------------------------------------- TwoLayerNet
@@ -55,30 +69,29 @@ class TwoLayerNet:
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, std: float = 1e-4,
                  seed: int | None = None):
-        self._rng = _rng(seed)
+        where = "TwoLayerNet"
+        D, H, C = _sizes(where, input_size=input_size, hidden_size=hidden_size,
+                         output_size=output_size)
+        std = checks.number(std, "std", where, low=0)
+        self._rng = _rng(seed, where)
         self.params = {
-            "W1": std * self._rng.randn(input_size, hidden_size),
-            "b1": np.zeros(hidden_size),
-            "W2": std * self._rng.randn(hidden_size, output_size),
-            "b2": np.zeros(output_size),
+            "W1": std * self._rng.randn(D, H),
+            "b1": np.zeros(H),
+            "W2": std * self._rng.randn(H, C),
+            "b2": np.zeros(C),
         }
 
-    def _check(self, X, y=None):
-        X = np.asarray(X)
-        D = self.params["W1"].shape[0]
-        if X.ndim != 2 or X.shape[1] != D:
-            raise ValueError(f"TwoLayerNet: X must have shape (N, {D}) (one row per example), "
-                             f"got {X.shape}")
-        if y is not None:
-            y = np.asarray(y)
-            C = self.params["W2"].shape[1]
-            if y.shape != (X.shape[0],):
-                raise ValueError(f"TwoLayerNet.loss: y must have shape ({X.shape[0]},), one label "
-                                 f"per row of X, got {y.shape}")
-            if y.dtype.kind not in "iu" or (y.size and (y.min() < 0 or y.max() >= C)):
-                raise ValueError(f"TwoLayerNet.loss: y must hold integer labels in [0, {C}), got "
-                                 f"dtype {y.dtype} with values {np.unique(y)[:10]}")
+    def _check(self, X, y, where: str):
+        """``X`` and ``y`` (None allowed) checked against the current ``params``; numpy arrays out."""
+        _, X, y, _ = checks.two_layer_problem(self.params, X, y, 0.0, where)
         return X, y
+
+    def _scores(self, X, where: str) -> np.ndarray:
+        X, _ = self._check(X, None, where)
+        with no_grad():
+            p = {k: Tensor(v) for k, v in self.params.items()}
+            scores = (Tensor(X) @ p["W1"] + p["b1"]).relu() @ p["W2"] + p["b2"]
+        return scores.data
 
     def loss(self, X, y=None, reg: float = 0.0):
         """Scores, or the loss and its gradients, computed by the engine.
@@ -92,12 +105,10 @@ class TwoLayerNet:
             arrays shaped like the params), from ``loss.backward()`` on the graph of
             ``tinygrad_edu.losses.two_layer_loss``.
         """
-        X, y = self._check(X, y)
         if y is None:
-            with no_grad():
-                p = {k: Tensor(v) for k, v in self.params.items()}
-                scores = (Tensor(X) @ p["W1"] + p["b1"]).relu() @ p["W2"] + p["b2"]
-            return scores.data
+            return self._scores(X, "TwoLayerNet.loss")
+        X, y = self._check(X, y, "TwoLayerNet.loss")
+        reg = checks.number(reg, "reg", "TwoLayerNet.loss", low=0)
         from .losses import two_layer_loss
         # Tensors that share memory with the numpy params: the graph sees their current values.
         p = {k: Tensor(v, requires_grad=True, name=k) for k, v in self.params.items()}
@@ -107,7 +118,7 @@ class TwoLayerNet:
 
     def predict(self, X) -> np.ndarray:
         """The predicted labels (N,): the class with the highest score for each row of ``X``."""
-        return np.argmax(self.loss(X), axis=1)
+        return np.argmax(self._scores(X, "TwoLayerNet.predict"), axis=1)
 
     def train(self, X, y, X_val, y_val, learning_rate: float = 1e-3,
               learning_rate_decay: float = 0.95, reg: float = 5e-6, num_iters: int = 100,
@@ -125,8 +136,9 @@ class TwoLayerNet:
             ``{"loss_history": [...], "train_acc_history": [...], "val_acc_history": [...]}``; the
             first has one float per iteration, the others one per epoch.
         """
-        X, y = self._check(X, y)
-        X_val, y_val = self._check(X_val, y_val)
+        X, y, X_val, y_val = self._check_train(X, y, X_val, y_val, learning_rate=learning_rate,
+                                               learning_rate_decay=learning_rate_decay, reg=reg,
+                                               num_iters=num_iters, batch_size=batch_size)
         num_train = X.shape[0]
         per_epoch = max(num_train // batch_size, 1)
         history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
@@ -148,6 +160,21 @@ class TwoLayerNet:
                     bar.set_postfix(loss=f"{loss:.3f}", val_acc=f"{history['val_acc_history'][-1]:.3f}",
                                     refresh=False)
         return history
+
+
+    def _check_train(self, X, y, X_val, y_val, learning_rate, learning_rate_decay, reg, num_iters,
+                     batch_size):
+        """``train``'s arguments checked, with errors naming ``TwoLayerNet.train``; the data out."""
+        where = "TwoLayerNet.train"
+        if y is None or y_val is None:
+            raise TypeError(f"{where}: y and y_val must be labels, got y={y!r:.20} and y_val={y_val!r:.20}")
+        X, y = self._check(X, y, where)
+        X_val, y_val = self._check(X_val, y_val, f"{where} (X_val, y_val)")
+        checks.number(learning_rate, "learning_rate", where, low=0)
+        checks.number(learning_rate_decay, "learning_rate_decay", where, low=0, low_open=True)
+        checks.number(reg, "reg", where, low=0)
+        _sizes(where, num_iters=num_iters, batch_size=batch_size)
+        return X, y, X_val, y_val
 
 
 def _say(bar, text):
@@ -216,7 +243,9 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  seed: int | None = None):
-        rng = _rng(seed)
+        in_features, out_features = _sizes("Linear", in_features=in_features,
+                                           out_features=out_features)
+        rng = _rng(seed, "Linear")
         bound = 1.0 / np.sqrt(in_features)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Tensor(rng.uniform(-bound, bound, (in_features, out_features)),
@@ -225,8 +254,8 @@ class Linear(Module):
                      if bias else None)
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
-        if x.shape[-1] != self.in_features:
+        x = _input(x, repr(self))
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}): the input's last "
                              f"dimension must be {self.in_features}, got shape {x.shape}")
         y = x @ self.weight
@@ -240,7 +269,7 @@ class ReLU(Module):
     """``max(0, x)`` elementwise; no parameters."""
 
     def forward(self, x):
-        return x.relu()
+        return _input(x, "ReLU").relu()
 
     def __repr__(self):
         return "ReLU()"
@@ -250,7 +279,7 @@ class Tanh(Module):
     """``tanh(x)`` elementwise; no parameters."""
 
     def forward(self, x):
-        return x.tanh()
+        return _input(x, "Tanh").tanh()
 
     def __repr__(self):
         return "Tanh()"
@@ -261,6 +290,9 @@ class Sequential(Module):
 
     def __init__(self, *layers: Module):
         for i, layer in enumerate(layers):
+            if isinstance(layer, type):
+                raise TypeError(f"Sequential: layer {i} is the class {layer.__name__}, not a module; "
+                                f"make one with {layer.__name__}()")
             if not callable(layer):
                 raise TypeError(f"Sequential: layer {i} is a {type(layer).__name__}, not a module")
         self.layers = list(layers)
@@ -271,7 +303,11 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i):
-        return self.layers[i]
+        try:
+            return self.layers[i]
+        except (IndexError, TypeError) as e:
+            raise type(e)(f"Sequential: index {i!r} does not fit its {len(self.layers)} layer(s)") \
+                from None
 
     def __len__(self):
         return len(self.layers)

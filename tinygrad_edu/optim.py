@@ -11,6 +11,10 @@ and updates their ``.data`` in place, outside the graph (nothing here is recorde
         loss.backward()
         opt.step()
 
+The parameters must be distinct leaf Tensors with ``requires_grad=True`` (any other Tensor never gets
+a ``.grad``, and a repeated one would be stepped twice): anything else raises at construction, as do
+hyper-parameters that are not finite numbers in range (``lr='0.1'``, ``lr=-1``, ``betas=(1.0, 0.9)``).
+
 Updating ``.data`` in place means that a numpy array shared with a Tensor (as ``TwoLayerNet.params``
 are, through ``Tensor(array)``) sees each step.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .engine import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -27,17 +32,8 @@ class Optimizer:
     """Base class: holds the parameter list, per-parameter ``state`` and ``zero_grad``."""
 
     def __init__(self, params, lr: float):
-        self.params = list(params)
-        if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list; pass e.g. "
-                             f"model.parameters() or [w, b]")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Tensor):
-                raise TypeError(f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, "
-                                f"not a Tensor; wrap it as Tensor(array, requires_grad=True)")
-        if lr < 0:
-            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {lr}")
-        self.lr = lr
+        self.params = _param_list(params, type(self).__name__)
+        self.lr = checks.number(lr, "lr", type(self).__name__, low=0)
         self.state = [{} for _ in self.params]
 
     def zero_grad(self) -> None:
@@ -61,6 +57,30 @@ class Optimizer:
         raise NotImplementedError
 
 
+def _param_list(params, where: str) -> list:
+    """``params`` as a list of distinct leaf Tensors that require grad, as PyTorch's optimizers want."""
+    if isinstance(params, (Tensor, np.ndarray, str)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{where}: params must be an iterable of Tensors, such as model.parameters() "
+                        f"or [w, b]; got {checks.given(params)}")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{where}: got an empty parameter list; pass e.g. model.parameters() or [w, b]")
+    seen = set()
+    for i, p in enumerate(params):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{where}: parameter {i} is a {type(p).__name__}, not a Tensor; wrap it "
+                            f"as Tensor(array, requires_grad=True)")
+        if not p.requires_grad or not p.is_leaf:
+            why = "is not a leaf (an op made it)" if p.requires_grad else "has requires_grad=False"
+            raise ValueError(f"{where}: parameter {i} {why}, so backward() never sets its .grad; "
+                             f"pass the leaf Tensors created with requires_grad=True")
+        if id(p) in seen:
+            raise ValueError(f"{where}: parameter {i} appears more than once in params; each would be "
+                             f"updated twice per step: list every Tensor once")
+        seen.add(id(p))
+    return params
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum and L2 weight decay (as ``torch.optim.SGD``).
 
@@ -76,8 +96,9 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False):
         super().__init__(params, lr)
-        if momentum < 0 or weight_decay < 0:
-            raise ValueError(f"SGD: momentum ({momentum}) and weight_decay ({weight_decay}) must be >= 0")
+        momentum = checks.number(momentum, "momentum", "SGD", low=0)
+        weight_decay = checks.number(weight_decay, "weight_decay", "SGD", low=0)
+        dampening = checks.number(dampening, "dampening", "SGD")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
         self.momentum, self.weight_decay = momentum, weight_decay
@@ -109,11 +130,13 @@ class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
         super().__init__(params, lr)
-        b1, b2 = betas
-        if not (0 <= b1 < 1 and 0 <= b2 < 1):
-            raise ValueError(f"Adam: betas must be in [0, 1), got {betas}")
-        if eps < 0 or weight_decay < 0:
-            raise ValueError(f"Adam: eps ({eps}) and weight_decay ({weight_decay}) must be >= 0")
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"Adam: betas must be a pair (beta1, beta2), e.g. (0.9, 0.999); "
+                            f"got {checks.given(betas)}")
+        b1, b2 = (checks.number(b, f"betas[{i}]", "Adam", low=0, high=1, high_open=True)
+                  for i, b in enumerate(betas))
+        eps = checks.number(eps, "eps", "Adam", low=0)
+        weight_decay = checks.number(weight_decay, "weight_decay", "Adam", low=0)
         self.betas, self.eps, self.weight_decay = (b1, b2), eps, weight_decay
 
     def update(self, g, state):

@@ -9,24 +9,17 @@ checked against. Conventions (the same as ``losses``):
 
 The ``_naive`` versions loop over examples and classes, one scalar at a time, so each line of code is
 one term of the derivation; the ``_vectorized`` versions have no Python loop at all. Both return
-``(loss, dW)`` with ``dW`` shaped like ``W``.
+``(loss, dW)`` with ``dW`` shaped like ``W``. Bad input (shapes, labels, NaN or inf, no rows, ``reg``
+< 0 or not a number) raises an error naming the function, checked by the same code as ``losses``.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .checks import linear_problem, number, two_layer_problem
+
 __all__ = ["softmax_loss_naive", "softmax_loss_vectorized", "svm_loss_naive", "svm_loss_vectorized",
            "two_layer_loss"]
-
-
-def _check(W, X, y, where):
-    W, X, y = np.asarray(W), np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or W.ndim != 2 or X.shape[1] != W.shape[0]:
-        raise ValueError(f"{where}: need X (N, D) and W (D, C); got X {X.shape} and W {W.shape}")
-    if y.shape != (X.shape[0],) or y.dtype.kind not in "iu" or (y.size and (y.min() < 0 or y.max() >= W.shape[1])):
-        raise ValueError(f"{where}: y must be {X.shape[0]} integer labels in [0, {W.shape[1]}); "
-                         f"got shape {y.shape}, dtype {y.dtype}")
-    return W, X, y
 
 
 def softmax_loss_naive(W, X, y, reg):
@@ -42,7 +35,7 @@ def softmax_loss_naive(W, X, y, reg):
     are shifted by their maximum before exp (this changes neither p nor L) to avoid overflow.
     Returns ``(loss, dW)``: a float and an array shaped like ``W`` (D, C).
     """
-    W, X, y = _check(W, X, y, "softmax_loss_naive")
+    W, X, y, reg = linear_problem(W, X, y, reg, "softmax_loss_naive")
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
     dW = np.zeros_like(W, dtype=np.float64)
@@ -75,7 +68,7 @@ def softmax_loss_vectorized(W, X, y, reg):
 
     Returns ``(loss, dW)``.
     """
-    W, X, y = _check(W, X, y, "softmax_loss_vectorized")
+    W, X, y, reg = linear_problem(W, X, y, reg, "softmax_loss_vectorized")
     n = X.shape[0]
     scores = X @ W
     scores = scores - scores.max(axis=1, keepdims=True)
@@ -100,7 +93,8 @@ def svm_loss_naive(W, X, y, reg, delta=1.0):
     Average over N and add reg * sum(W^2) (gradient 2 reg W). At m_j = 0 exactly the hinge has a
     kink; like ReLU we take the gradient there as 0. Returns ``(loss, dW)``.
     """
-    W, X, y = _check(W, X, y, "svm_loss_naive")
+    W, X, y, reg = linear_problem(W, X, y, reg, "svm_loss_naive")
+    delta = number(delta, "delta", "svm_loss_naive")
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
     dW = np.zeros_like(W, dtype=np.float64)
@@ -131,7 +125,8 @@ def svm_loss_vectorized(W, X, y, reg, delta=1.0):
 
     Returns ``(loss, dW)``.
     """
-    W, X, y = _check(W, X, y, "svm_loss_vectorized")
+    W, X, y, reg = linear_problem(W, X, y, reg, "svm_loss_vectorized")
+    delta = number(delta, "delta", "svm_loss_vectorized")
     n = X.shape[0]
     rows = np.arange(n)
     scores = X @ W
@@ -161,8 +156,8 @@ def two_layer_loss(params, X, y, reg):
 
     Returns ``(loss, grads)`` with ``grads`` a dict of arrays keyed like ``params``.
     """
-    W1, b1, W2, b2 = (np.asarray(params[k]) for k in ("W1", "b1", "W2", "b2"))
-    X, y = np.asarray(X), np.asarray(y)
+    p, X, y, reg = two_layer_problem(params, X, y, reg, "two_layer_loss")
+    W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
     n = X.shape[0]
     rows = np.arange(n)
     Z = X @ W1 + b1

@@ -22,6 +22,8 @@ import os
 
 import numpy as np
 
+from . import checks
+
 EXTRA_HINT = 'pip install -e ".[examples]"'
 
 
@@ -86,6 +88,9 @@ def accuracy(pred, y) -> float:
     if pred.shape != y.shape:
         raise ValueError(f"accuracy: predictions of shape {pred.shape} and labels of shape "
                          f"{y.shape} must have the same shape")
+    if pred.size == 0:
+        raise ValueError("accuracy: predictions and labels are empty; the fraction of no examples "
+                         "is undefined")
     return float(np.mean(pred == y))
 
 
@@ -111,6 +116,9 @@ def plot_history(history: dict, path, title: str = "training") -> str:
     ``history`` holds ``loss_history`` (one value per iteration) and optionally ``train_acc_history``
     and ``val_acc_history`` (one value per epoch), as ``TwoLayerNet.train`` returns.
     """
+    if not isinstance(history, dict) or "loss_history" not in history:
+        raise ValueError(f"plot_history: history must be a dict with a 'loss_history' list, as "
+                         f"TwoLayerNet.train returns; got {checks.given(history)}")
     plt = _pyplot()
     losses = np.asarray(history["loss_history"], dtype=float)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
@@ -178,6 +186,9 @@ def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_ra
     from .optim import SGD
     from .engine import Tensor
 
+    X, y, X_val, y_val = _check_train_linear(loss_fn, X, y, X_val, y_val, num_classes, reg,
+                                             learning_rate=learning_rate, momentum=momentum,
+                                             num_iters=num_iters, batch_size=batch_size, seed=seed)
     rng = np.random.RandomState(seed)
     N, D = X.shape
     W = Tensor(1e-3 * rng.randn(D, num_classes), requires_grad=True, name="W")
@@ -198,9 +209,26 @@ def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_ra
     return W.data, history
 
 
+def _check_train_linear(loss_fn, X, y, X_val, y_val, num_classes, reg, **settings):
+    """``train_linear``'s arguments checked, with errors naming it; the data as numpy arrays out."""
+    where = "train_linear"
+    checks.function(loss_fn, "loss_fn", where)
+    X = checks.array(X, "X", where, ndim=2, shape_hint="of shape (N, D), one row per example")
+    W = np.zeros((X.shape[1], checks.integer(num_classes, "num_classes", where, low=1)))
+    _, X, y, _ = checks.linear_problem(W, X, y, reg, where)
+    _, X_val, y_val, _ = checks.linear_problem(W, X_val, y_val, reg, f"{where} (X_val, y_val)")
+    for name in ("learning_rate", "momentum"):
+        checks.number(settings[name], name, where, low=0)
+    for name in ("num_iters", "batch_size"):
+        checks.integer(settings[name], name, where, low=1)
+    checks.seed(settings["seed"], where)
+    return X, y, X_val, y_val
+
+
 def add_bias_column(X) -> np.ndarray:
     """``X`` (N, D) with a column of ones appended, (N, D + 1): the bias trick of linear classifiers."""
-    X = np.asarray(X, dtype=np.float64)
+    X = checks.array(X, "X", "add_bias_column", ndim=2, shape_hint="of shape (N, D)", finite=False,
+                     nonempty=False).astype(np.float64)
     return np.hstack([X, np.ones((X.shape[0], 1))])
 
 
