@@ -109,6 +109,14 @@ def array(x, name: str, where: str, ndim: int | None = None, shape_hint: str = "
     return a
 
 
+def writable(a: np.ndarray, name: str, where: str) -> np.ndarray:
+    """``a`` itself, which ``where`` updates in place: a read-only array raises."""
+    if not a.flags.writeable:
+        raise ValueError(f"{where}: {name} is a read-only array, and {where} updates it in place; "
+                         f"pass a writable copy (np.array(a))")
+    return a
+
+
 def labels(y, n: int, c: int, where: str) -> np.ndarray:
     """``y`` as ``n`` integer class labels in [0, c), an int array (n,).
 

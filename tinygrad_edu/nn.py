@@ -65,6 +65,10 @@ class TwoLayerNet:
 
     ``params`` maps ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,) to numpy arrays; read them,
     change them in place or replace them: every call to ``loss`` reads them afresh.
+
+    Bad arguments raise an error naming the method (``TwoLayerNet.train: batch_size must be a
+    whole number >= 1, got 0``): sizes, labels, data with NaN or inf or no rows, params that do not
+    fit together or are read-only when ``train`` must update them.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, std: float = 1e-4,
@@ -169,6 +173,8 @@ class TwoLayerNet:
         if y is None or y_val is None:
             raise TypeError(f"{where}: y and y_val must be labels, got y={y!r:.20} and y_val={y_val!r:.20}")
         X, y = self._check(X, y, where)
+        for k, v in self.params.items():
+            checks.writable(v, f"params[{k!r}]", where)
         X_val, y_val = self._check(X_val, y_val, f"{where} (X_val, y_val)")
         checks.number(learning_rate, "learning_rate", where, low=0)
         checks.number(learning_rate_decay, "learning_rate_decay", where, low=0, low_open=True)

@@ -74,6 +74,7 @@ def _param_list(params, where: str) -> list:
             why = "is not a leaf (an op made it)" if p.requires_grad else "has requires_grad=False"
             raise ValueError(f"{where}: parameter {i} {why}, so backward() never sets its .grad; "
                              f"pass the leaf Tensors created with requires_grad=True")
+        checks.writable(p.data, f"parameter {i}'s data", where)
         if id(p) in seen:
             raise ValueError(f"{where}: parameter {i} appears more than once in params; each would be "
                              f"updated twice per step: list every Tensor once")

@@ -84,13 +84,11 @@ def progress_bar(total: int | None, desc: str | None = None, verbose: bool = Fal
 
 def accuracy(pred, y) -> float:
     """Fraction of entries where ``pred`` equals ``y``: both (N,) integer arrays."""
-    pred, y = np.asarray(pred), np.asarray(y)
+    pred = checks.array(pred, "pred", "accuracy", finite=False)
+    y = checks.array(y, "y", "accuracy", finite=False)
     if pred.shape != y.shape:
         raise ValueError(f"accuracy: predictions of shape {pred.shape} and labels of shape "
                          f"{y.shape} must have the same shape")
-    if pred.size == 0:
-        raise ValueError("accuracy: predictions and labels are empty; the fraction of no examples "
-                         "is undefined")
     return float(np.mean(pred == y))
 
 
