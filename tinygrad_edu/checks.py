@@ -147,7 +147,7 @@ def labels(y, n: int, c: int, where: str) -> np.ndarray:
 def mapping(params, where: str, name: str = "params", keys=()) -> Mapping:
     """A non-empty dict (any Mapping) holding at least ``keys``."""
     if not isinstance(params, Mapping):
-        raise TypeError(f"{where}: {name} must be a dict such as {{'W1': array, ...}}, got {given(params)}")
+        raise TypeError(f"{where}: {name} must be a dict of name -> array, got {given(params)}")
     if not params:
         raise ValueError(f"{where}: {name} is empty; pass a dict such as {{'W': array, 'b': array}}")
     missing = [k for k in keys if k not in params]

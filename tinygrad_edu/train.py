@@ -99,6 +99,19 @@ def _pyplot():
     return plt
 
 
+def _target(path, where: str) -> str:
+    """``path`` as a string, once its folder is known to exist (before any drawing is done)."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{where}: path must be a file name, got {checks.given(path)}") from None
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{where}: the folder {folder!r} of {path!r} does not exist; "
+                                f"create it first")
+    return path
+
+
 def _save(fig, path) -> str:
     """Lay out ``fig``, write it to ``path`` (PNG at 100 dpi), close it; return the path."""
     fig.tight_layout()
@@ -117,8 +130,10 @@ def plot_history(history: dict, path, title: str = "training") -> str:
     if not isinstance(history, dict) or "loss_history" not in history:
         raise ValueError(f"plot_history: history must be a dict with a 'loss_history' list, as "
                          f"TwoLayerNet.train returns; got {checks.given(history)}")
+    path = _target(path, "plot_history")
+    losses = checks.array(history["loss_history"], "history['loss_history']", "plot_history",
+                          ndim=1, finite=False).astype(float)
     plt = _pyplot()
-    losses = np.asarray(history["loss_history"], dtype=float)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax1.plot(losses, lw=0.8, color="tab:blue")
     ax1.set(xlabel="iteration", ylabel="loss", title=f"{title}: loss")
@@ -139,9 +154,15 @@ def plot_weights(W, path, image_shape=(8, 8), title: str = "first-layer weights"
     Each column is the pattern of pixels one hidden unit (or one class, for a linear classifier)
     responds to. Columns are rescaled to [0, 1] one by one so that each is visible.
     """
+    where = "plot_weights"
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
+        raise TypeError(f"{where}: image_shape must be a pair (height, width), got "
+                        f"{checks.given(image_shape)}")
+    image_shape = tuple(checks.integer(v, "image_shape", where, low=1) for v in image_shape)
+    path = _target(path, where)
+    W = checks.array(W, "W", where, ndim=2, shape_hint="(D, H), one column per unit").astype(float)
     plt = _pyplot()
-    W = np.asarray(W, dtype=float)
-    if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)):
+    if W.shape[0] != int(np.prod(image_shape)):
         raise ValueError(f"plot_weights: W must have shape ({int(np.prod(image_shape))}, H) for "
                          f"images of shape {tuple(image_shape)}; got {W.shape}")
     n = W.shape[1]
@@ -236,10 +257,13 @@ def plot_curves(curves: dict, path, title: str = "", xlabel: str = "iteration",
 
     Non-finite values (a loss that overflowed) end a curve; with ``logy`` the y axis is logarithmic.
     """
+    curves = {label: checks.array(v, f"curves[{label!r}]", "plot_curves", ndim=1, finite=False)
+              for label, v in checks.mapping(curves, "plot_curves", "curves").items()}
+    path = _target(path, "plot_curves")
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, values in curves.items():
-        v = np.asarray(values, dtype=float)
+        v = values.astype(float)
         bad = np.flatnonzero(~np.isfinite(v))
         ax.plot(v[: bad[0]] if bad.size else v, label=label)
     if logy:
