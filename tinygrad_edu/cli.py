@@ -194,6 +194,9 @@ def run_train(model="two_layer", out=DEFAULT_OUT, iters=None, lr=None, reg=None,
     """
     from .train import accuracy, add_bias_column, plot_curves, plot_history, plot_weights
 
+    if optimizer != "sgd" and lr is not None:
+        raise UsageError(f"--lr is the step size of sgd; --optimizer {optimizer} chooses its own "
+                         f"steps: leave --lr out")
     out = Path(out)
     d = _digits(seed)
     files = []
