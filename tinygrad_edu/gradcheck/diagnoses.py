@@ -245,13 +245,23 @@ BETA_RANK = {1.0: 0, 0.0: 1, 2.0: 2, 0.5: 3, -1.0: 4, 1.5: 5, 3.0: 5}
 
 
 def _rank(ev, alpha, beta):
-    """How plain an explanation (alpha, beta) is: 0 best, None when beta is no recognized value."""
+    """How plain the regularization factor beta is: 0 (right, or the same factor as the data term),
+    1 missing, 2 doubled, 3 halved, ...; None when it is no recognized value."""
     if near(beta, alpha, ev.value_tol):
         return 0
     for value, rank in BETA_RANK.items():
         if near(beta, value, ev.value_tol):
             return rank
     return None
+
+
+def _plainness(ev, alpha, beta, c):
+    """Sort key of a reading: (number of mistakes it claims, 0 for c = 2 else 1, beta's rank)."""
+    rank = _rank(ev, alpha, beta)
+    if rank is None:
+        return (9, 0 if c == 2 else 1, 9)
+    mistakes = int(not near(alpha, 1.0, ev.value_tol)) + int(rank > 0)
+    return (mistakes, 0 if c == 2 else 1, rank)
 
 
 def best_fit(ev, a):
@@ -263,10 +273,9 @@ def best_fit(ev, a):
             return None
         p, q = coef
         conventions = (2.0 * ev.convention,) if ev.convention else (2.0, 1.0)
-        readings = [(_rank(ev, p, p + q / c), c, p + q / c) for c in conventions]
-        ok = [r for r in readings if r[0] is not None]
-        chosen = ok[0] if ok else readings[0]     # c = 2 first when both are recognized
-        other = ok[1] if len(ok) > 1 else None
+        readings = sorted((_plainness(ev, p, p + q / c, c), c, p + q / c) for c in conventions)
+        chosen = readings[0]      # fewest mistakes; then c = 2 (the convention of ``losses``)
+        other = next((r for r in readings[1:] if r[0][0] == chosen[0][0] and r[0][2] <= 3), None)
         return p, chosen[2], chosen[1], other
     coef = lstsq_fit(a, [num], ev)
     if coef is not None:
@@ -353,14 +362,18 @@ def _convention(c):
 
 def name_beta(ev, beta, c, other) -> Diagnosis:
     code = _reg_code(ev, beta)
-    text = (f"Your gradient {REG_TEXT[code]}: its regularization part is {beta:.4g} times the right "
+    text = (f"Your gradient {REG_TEXT[code]}: its regularization part is {_show(beta)} times the right "
             f"one, reading the loss's regularization as {_convention(c)}.")
     if other is not None:
         alt = _reg_code(ev, other[2])
         text += (f" (If your loss uses {_convention(other[1])}, then it {REG_TEXT[alt]} instead, "
-                 f"{other[2]:.4g} times; pass reg_convention=" + ("0.5" if other[1] == 1 else "1")
+                 f"{_show(other[2])} times; pass reg_convention=" + ("0.5" if other[1] == 1 else "1")
                  + " to settle which.)")
     return Diagnosis(code, text)
+
+
+def _show(v) -> str:
+    return "0" if abs(v) < 1e-6 else f"{v:.4g}"
 
 
 def unknown_reg(k) -> Diagnosis:

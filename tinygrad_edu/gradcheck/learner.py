@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,11 +258,13 @@ def _infer_batch_size(f, x):
                 found.append(cell.cell_contents)
             except ValueError:  # an empty cell
                 continue
-            if callable(found[-1]):
+            if isinstance(found[-1], (types.FunctionType, functools.partial)):
                 todo.append(found[-1])
         code, glob = getattr(g, "__code__", None), getattr(g, "__globals__", {})
         if code is not None:  # module-level names the function reads, e.g. X in a notebook
-            found += [glob[name] for name in code.co_names if name in glob]
+            names = [glob[name] for name in code.co_names if name in glob]
+            found += names
+            todo += [v for v in names if isinstance(v, (types.FunctionType, functools.partial))]
     for v in found:
         arr = v.data if isinstance(v, Tensor) else v
         if isinstance(arr, np.ndarray) and arr.ndim == 2 and x.ndim >= 1 and arr.shape[1] == x.shape[0] \
