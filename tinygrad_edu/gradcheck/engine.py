@@ -59,7 +59,7 @@ class OpCheck:
         op = self.op
         formula = getattr(op, "formula", "") or ""
         return (f"the first op whose local gradient is wrong: step {self.step} of the tape, "
-                f"{op.describe() if hasattr(op, 'describe') else op!r}, input {self.input}: its "
+                f"{op.describe() if hasattr(op, 'describe') else repr(op)}, input {self.input}: its "
                 f"backward differs from numerical differences of its own forward (max relative error "
                 f"{self.max_rel_error:.2e})" + (f"; its formula says: {formula}" if formula else ""))
 
