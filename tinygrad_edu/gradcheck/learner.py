@@ -211,17 +211,18 @@ def _second_look(ev, value, x, h, loss, diffs):
     kink is still caught and diagnosed.
     """
     ev.agree = ev.close(ev.ana, ev.num)
-    bad = [int(k) for k in np.flatnonzero(~ev.agree)]
-    if not bad:
+    sides = {int(k): ((diffs.up[k] - loss) * 2 / diffs.step[k], (loss - diffs.down[k]) * 2 / diffs.step[k])
+             for k in np.flatnonzero(~ev.agree)}
+    relative = 1e-2 if ev.low else 1e-3          # a jump of the slope, not h * f''
+    sharp = [k for k, (fwd, bwd) in sides.items()
+             if abs(fwd - bwd) > 20 * ev.atol + relative * (abs(fwd) + abs(bwd))]
+    if not sharp:
         return None
-    half = differences(value, x, [ev.idx[k] for k in bad], h / 2, WHERE)
-    for j, k in enumerate(bad):
-        s1, s2 = diffs.step[k] / 2, half.step[j] / 2
-        at_h = ((diffs.up[k] - loss) / s1, (loss - diffs.down[k]) / s1)
-        at_half = ((half.up[j] - loss) / s2, (loss - half.down[j]) / s2)
+    half = differences(value, x, [ev.idx[k] for k in sharp], h / 2, WHERE)
+    for j, k in enumerate(sharp):
+        s2 = half.step[j] / 2
+        at_h, at_half = sides[k], ((half.up[j] - loss) / s2, (loss - half.down[j]) / s2)
         gap = abs(at_h[0] - at_h[1])
-        if gap <= 20 * ev.atol:
-            continue
         for one, two in zip(at_h, at_half):
             if abs(one - two) <= 0.05 * gap + 4 * ev.atol:     # this side does not cross the kink
                 ev.kink[k] = bool(ev.close(ev.ana[k], 2 * two - one, 10))
