@@ -294,8 +294,13 @@ def describe_fit(ev, alpha, beta, c, other) -> list:
     """The diagnoses that name alpha (the data term's factor) and beta (the regularization's)."""
     whole = not isinstance(beta, tuple) and near(beta, alpha, ev.value_tol)
     found = name_alpha(ev, alpha, whole)
-    if isinstance(beta, tuple):
-        found += [unknown_reg(beta[1])]
+    if isinstance(beta, tuple):     # reg unknown: a = alpha * n + k * x
+        implied = beta[1] / (1 - alpha) if found and not near(alpha, 1.0, ev.value_tol) else -1.0
+        if implied > 0:                 # data term off by alpha, a regularization s * x right
+            found[-1].text += (f" (The rest is a regularization gradient {implied:.4g} * x, taken "
+                               f"as right; pass reg= to check it too.)")
+        else:
+            found += [unknown_reg(beta[1])]
     elif not whole and not near(beta, 1.0, ev.value_tol):
         found += [name_beta(ev, beta, c, other)]
     if not found:   # alpha 1, beta 1 and yet a disagreement: the fit is within 3x the tolerance
