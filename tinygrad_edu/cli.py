@@ -198,13 +198,14 @@ def run_mine(path, n=50, reg=0.1, seed=0, quiet=False):
         naive, vec = getattr(module, naive_name, None), getattr(module, vec_name, None)
         found += [name for name, fn in ((naive_name, naive), (vec_name, vec)) if callable(fn)]
         if callable(naive) or callable(vec):
-            comparisons[loss] = compare(loss, X=X, y=y, W=W, reg=reg, seed=seed,
+            comparisons[loss] = compare(loss, X=X, y=y, W=W, reg=reg, seed=seed, full_limit=200,
                                         naive=naive if callable(naive) else None,
                                         vectorized=vec if callable(vec) else None)
     two = _two_layer_from(module)
     if two is not None:
         found.append(two.__name__)
         comparisons["two_layer"] = compare("two_layer", X=X, y=y, params=params, reg=reg, seed=seed,
+                                           full_limit=200,
                                            vectorized=two)
     if not comparisons:
         names = ", ".join(n for pair in MINE_NAMES.values() for n in pair)

@@ -19,7 +19,7 @@ entry within the tolerance, and only with more checked entries than unknowns.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class Evidence:
     convention: float | None = None
     modified: int = 0
     low: bool = False
-    notes: list = field(default_factory=list)
+    spread: np.ndarray | None = None      # |forward - backward slope| per entry: 0 when smooth
 
     @property
     def xs(self) -> np.ndarray:
@@ -229,14 +229,19 @@ def diagnose(ev) -> list:
 
 def lstsq_fit(a, basis, ev):
     """Least squares a ~ sum_j coef_j basis_j over the used entries; the coefficients, or None when
-    the fit misses some entry or there are too few entries to trust it."""
+    the fit misses some entry or there are too few entries to trust it. Each entry is weighted by
+    its uncertainty, so that an entry near a kink (whose numerical value may be off by up to the
+    gap between its one-sided slopes, ``ev.spread``) cannot pull the fit off the others."""
     u = ev.used
     B = np.stack([b[u] for b in basis], axis=1)
     if u.sum() <= len(basis) + 1 or np.linalg.matrix_rank(B) < len(basis):
         return None
-    coef = np.linalg.lstsq(B, a[u], rcond=None)[0]
+    spread = ev.spread[u] if ev.spread is not None else np.zeros(int(u.sum()))
+    scale = ev.atol + ev.rtol * np.abs(a[u]) + spread
+    coef = np.linalg.lstsq(B / scale[:, None], a[u] / scale, rcond=None)[0]
     fitted = B @ coef
-    if not ev.close(a[u], fitted, 3).all():
+    allowed = 3 * (ev.atol + ev.rtol * (np.abs(a[u]) + np.abs(fitted))) + abs(coef[0]) * spread
+    if not np.all(np.abs(a[u] - fitted) <= allowed):
         return None
     return [float(c) for c in coef]
 
@@ -312,7 +317,7 @@ def describe_fit(ev, alpha, beta, c, other) -> list:
 def name_alpha(ev, alpha, whole) -> list:
     tol, n = ev.value_tol, ev.N
     what = "Your gradient" if whole else "The data term of your gradient"
-    which = "" if whole or not ev.reg else " (the regularization part is compared separately)"
+    which = "" if whole or not ev.reg else " (its regularization part aside)"
     if near(alpha, 1.0, tol):
         return []
     if near(alpha, 0.0, tol):

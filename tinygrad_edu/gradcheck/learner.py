@@ -199,35 +199,35 @@ def _analytic(grad, x, idx):
 
 
 def _second_look(ev, value, x, h, loss, diffs):
-    """Recheck the disagreeing entries with step h/2 and one-sided differences; mark the kinks.
+    """Recheck, with one-sided differences at steps h and h/2, the disagreeing entries that could be
+    at a kink; mark those that are.
 
     Smooth f: the one-sided slopes (f(x + s) - f(x)) / s and (f(x) - f(x - s)) / s differ by about
     s * f''. At a kink (ReLU, hinge margin, max) within reach of the step they differ by the jump of
-    the slope, however small s is, and the side that does not reach the kink keeps giving that
-    side's slope at both steps. The entry counts as "at a kink" when the slopes differ sharply and
-    your value equals the slope of a side that does not cross (extrapolated to step 0 from s = h
-    and h/2): your value then lies between them, as a one-sided derivative must. Otherwise that
-    side's slope, the derivative at x, replaces the centered difference, so a wrong gradient near a
-    kink is still caught and diagnosed.
+    the slope, and the centered difference is their average, no derivative at all. A kink can only
+    explain a disagreement where your value lies between the two slopes; those entries are
+    evaluated again at h/2. The side that does not reach the kink keeps its slope at both steps: when
+    your value equals that slope (extrapolated to step 0), the entry is "at a kink" and left out of
+    the verdict. Every other entry keeps its disagreement, so a wrong gradient near a kink is still
+    caught; ``ev.spread`` (the gap between the slopes) tells the fits how far its numerical value may
+    be off.
     """
     ev.agree = ev.close(ev.ana, ev.num)
-    sides = {int(k): ((diffs.up[k] - loss) * 2 / diffs.step[k], (loss - diffs.down[k]) * 2 / diffs.step[k])
-             for k in np.flatnonzero(~ev.agree)}
-    relative = 1e-2 if ev.low else 1e-3          # a jump of the slope, not h * f''
-    sharp = [k for k, (fwd, bwd) in sides.items()
-             if abs(fwd - bwd) > 20 * ev.atol + relative * (abs(fwd) + abs(bwd))]
-    if not sharp:
+    fwd = (np.array(diffs.up) - loss) * 2 / np.array(diffs.step)
+    bwd = (loss - np.array(diffs.down)) * 2 / np.array(diffs.step)
+    ev.spread = np.abs(fwd - bwd)
+    slack = ev.atol + ev.rtol * (np.abs(fwd) + np.abs(bwd))
+    between = (np.minimum(fwd, bwd) - slack <= ev.ana) & (ev.ana <= np.maximum(fwd, bwd) + slack)
+    candidates = [int(k) for k in np.flatnonzero(~ev.agree & between & (ev.spread > 20 * ev.atol))]
+    if not candidates:
         return None
-    half = differences(value, x, [ev.idx[k] for k in sharp], h / 2, WHERE)
-    for j, k in enumerate(sharp):
+    half = differences(value, x, [ev.idx[k] for k in candidates], h / 2, WHERE)
+    for j, k in enumerate(candidates):
         s2 = half.step[j] / 2
-        at_h, at_half = sides[k], ((half.up[j] - loss) / s2, (loss - half.down[j]) / s2)
-        gap = abs(at_h[0] - at_h[1])
-        for one, two in zip(at_h, at_half):
-            if abs(one - two) <= 0.05 * gap + 4 * ev.atol:     # this side does not cross the kink
+        at_half = ((half.up[j] - loss) / s2, (loss - half.down[j]) / s2)
+        for one, two in zip((fwd[k], bwd[k]), at_half):
+            if abs(one - two) <= 0.05 * ev.spread[k] + 4 * ev.atol:   # this side does not cross
                 ev.kink[k] = bool(ev.close(ev.ana[k], 2 * two - one, 10))
-                if not ev.kink[k]:      # wrong: keep the side's slope, the derivative at x
-                    ev.num[k] = 2 * two - one
                 break
     return half
 
