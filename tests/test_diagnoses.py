@@ -333,3 +333,37 @@ def test_compare_takes_your_functions():
     assert not bad and bad.diagnoses["your_vectorized"][0][1].codes == ["sign_flip"]
     crash = compare("softmax", seed=0, vectorized=lambda W, X, y, reg: 1 / 0)
     assert not crash and "ZeroDivisionError" in str(crash)
+
+
+def test_check_gradient_passes_fs_error_on_and_restores_x():
+    x = np.random.default_rng(8).normal(size=(3, 3))
+    before, calls = x.copy(), []
+
+    def f(a):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("boom inside f")
+        return float(np.sum(a ** 2)), 2 * a
+    with pytest.raises(RuntimeError, match="boom inside f"):
+        check_gradient(f, x)
+    assert x.tobytes() == before.tobytes()
+
+
+def test_gradcheck_says_when_f_modifies_its_input_and_restores_it():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+
+    def f(t):
+        t.data[0] += 0.5          # behind the engine's back
+        return (t * t).sum()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gradcheck(f, w)
+    assert any("f changed x" in str(c.message) for c in caught)
+    assert np.array_equal(w.data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("bad, words", [(dict(num_checks=0), "num_checks"), (dict(reg=-1.0), "reg must"),
+                                        (dict(reg_convention=2), "reg_convention")])
+def test_check_gradient_bad_arguments(bad, words):
+    with pytest.raises(ValueError, match=words):
+        check_gradient(lambda a: (float(np.sum(a ** 2)), 2 * a), np.ones(3), **bad)
