@@ -317,14 +317,13 @@ def describe_fit(ev, alpha, beta, c, other) -> list:
 def name_alpha(ev, alpha, whole) -> list:
     tol, n = ev.value_tol, ev.N
     what = "Your gradient" if whole else "The data term of your gradient"
-    which = "" if whole or not ev.reg else " (its regularization part aside)"
     if near(alpha, 1.0, tol):
         return []
     if near(alpha, 0.0, tol):
         return [Diagnosis("scale", "Your gradient has no data term at all: only the regularization "
                           "part is there. Add the data loss's gradient.")]
     sign = [] if alpha > 0 else [Diagnosis("sign_flip", (
-        f"{what} has its sign flipped (-1 times the right one{which}): check the sign of each term, "
+        f"{what} has its sign flipped (-1 times the right one): check the sign of each term, "
         f"e.g. P - Y (probabilities minus one-hot) and not Y - P; a descent step (-lr * grad) is "
         f"not part of the gradient."))]
     k = abs(alpha)
@@ -333,8 +332,8 @@ def name_alpha(ev, alpha, whole) -> list:
     if n is not None and n > 1 and (near(k, n, tol) or near(1 / k, n, tol)):
         how = "did not divide by N" if k > 1 else "divided by N twice"
         return sign + [Diagnosis("batch_size", (
-            f"{what} is {alpha:.6g} times the right one{which}, and that factor is "
-            f"{'' if k > 1 else '1/'}N = {n}, the batch size: you probably {how}. The loss is a mean "
+            f"{what} is {alpha:.6g} times the right one, and that factor is "
+            f"{'' if k > 1 else '1/N for '}the batch size N = {n}: you probably {how}. The loss is a mean "
             f"over the N examples, so its gradient is divided by N exactly once."))]
     hint = ""
     whole_number = max(k, 1 / k)
@@ -343,7 +342,7 @@ def name_alpha(ev, alpha, whole) -> list:
                 f"{'' if k > 1 else ' (as its inverse)'}: if your batch has that many examples, you "
                 f"forgot to divide by N (or divided twice); pass N= to check.")
     return sign + [Diagnosis("scale", (
-        f"{what} is the right one times a constant factor {alpha:.6g}{which} (e.g. a missing or "
+        f"{what} is the right one times a constant factor {alpha:.6g} (e.g. a missing or "
         f"extra division, or a 2 from a square).{hint}"))]
 
 
