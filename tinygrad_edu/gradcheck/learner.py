@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import Tensor
-from .diagnoses import Diagnosis, Evidence, diagnose
+from .diagnoses import Evidence, diagnose
 from .numerical import (as_scalar, check_array, check_step, default_step, differences, entries,
                         is_low_precision, rel_error, sample_entries, tolerances)
 
@@ -281,4 +281,3 @@ def _infer_batch_size(f, x):
     return None
 
 
-__all__ += ["Diagnosis"]
