@@ -52,8 +52,9 @@ def learner(X, y, reg, mistake, convention=1.0, loss="softmax"):
 @pytest.mark.parametrize("mistake", list(MISTAKES))
 @pytest.mark.parametrize("reg", [0.0, 1e-3, 0.1, 50.0])
 @pytest.mark.parametrize("N", [1, 50])
-def test_each_mistake_named_at_any_reg_and_batch(mistake, reg, N):
-    X, y, W = setting(N, scale=0.05)
+@pytest.mark.parametrize("scale", [1e-4, 0.05, 3.0])
+def test_each_mistake_named_at_any_reg_and_batch(mistake, reg, N, scale):
+    X, y, W = setting(N, scale=scale)
     before = W.copy()
     rep = check_gradient(learner(X, y, reg, mistake), W, reg=reg)
     expected = MISTAKES[mistake][1](N, reg)
@@ -64,10 +65,12 @@ def test_each_mistake_named_at_any_reg_and_batch(mistake, reg, N):
 
 @pytest.mark.parametrize("mistake", list(MISTAKES))
 @pytest.mark.parametrize("scale", [1e-2, 1.0])
-def test_each_mistake_named_at_the_dev_batch_size_sparse(mistake, scale):
+@pytest.mark.parametrize("reg", [0.0, 0.1, 50.0])
+@pytest.mark.parametrize("loss", ["softmax", "svm"])
+def test_each_mistake_named_at_the_dev_batch_size_sparse(mistake, scale, reg, loss):
     X, y, W = setting(500, scale=scale, D=60, C=10, seed=1)
-    rep = check_gradient(learner(X, y, 0.1, mistake), W, reg=0.1, num_checks=20, seed=0)
-    assert rep.codes == MISTAKES[mistake][1](500, 0.1), str(rep)
+    rep = check_gradient(learner(X, y, reg, mistake, loss=loss), W, reg=reg, num_checks=20, seed=0)
+    assert rep.codes == MISTAKES[mistake][1](500, reg), str(rep)
     assert len(rep.checked) == 20 and rep.evaluations <= 2 * 20 + 1 + 2 * 20
     assert "20 random entries of 600" in str(rep)
 
