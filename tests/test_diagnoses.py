@@ -370,3 +370,15 @@ def test_gradcheck_says_when_f_modifies_its_input_and_restores_it():
 def test_check_gradient_bad_arguments(bad, words):
     with pytest.raises(ValueError, match=words):
         check_gradient(lambda a: (float(np.sum(a ** 2)), 2 * a), np.ones(3), **bad)
+
+
+def test_float32_kinks_are_common_and_recognized():
+    """With float32's larger step, a margin within h of its kink is frequent (seed 0 has one)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 12)).astype(np.float32)
+    y = rng.integers(0, 5, size=50)
+    W = (rng.normal(size=(12, 5)) * 0.3).astype(np.float32)
+    rep = check_gradient(lambda w: R.svm_loss_vectorized(w, X, y, 0.1), W, reg=0.1)
+    assert rep.ok and rep.kinks, str(rep)
+    wrong = lambda w: (lambda l, g: (l, g - 0.2 * w))(*R.svm_loss_vectorized(w, X, y, 0.1))  # noqa: E731
+    assert check_gradient(wrong, W, reg=0.1).codes == ["reg_missing"]

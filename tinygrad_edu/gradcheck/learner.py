@@ -176,6 +176,10 @@ def _first_call(f, x):
     if grad is None or isinstance(grad, (str, bytes)):
         raise TypeError(f"{WHERE}: f must return (loss, grad) with grad an array shaped like x, got "
                         f"grad = {grad!r}")
+    if isinstance(grad, dict):
+        raise TypeError(f"{WHERE}: f returned a dict of gradients ({', '.join(map(str, grad))}); check "
+                        f"one array at a time, e.g. f = lambda W1: (lambda l, g: (l, g['W1']))"
+                        f"(*net.loss(X, y, reg)) with x = net.params['W1']")
     try:
         grad = np.array(grad, dtype=np.float64, copy=True)
     except (TypeError, ValueError):
@@ -218,17 +222,18 @@ def _second_look(ev, value, x, h, loss, diffs):
     ev.spread = np.abs(fwd - bwd)
     slack = ev.atol + ev.rtol * (np.abs(fwd) + np.abs(bwd))
     between = (np.minimum(fwd, bwd) - slack <= ev.ana) & (ev.ana <= np.maximum(fwd, bwd) + slack)
-    candidates = [int(k) for k in np.flatnonzero(~ev.agree & between & (ev.spread > 20 * ev.atol))]
+    eps = float(np.finfo(np.float32 if ev.low else np.float64).eps)
+    noise = eps * max(1.0, abs(loss)) / h            # rounding noise of a one-sided slope
+    candidates = [int(k) for k in np.flatnonzero(~ev.agree & between & (ev.spread > 100 * noise))]
     if not candidates:
         return None
     half = differences(value, x, [ev.idx[k] for k in candidates], h / 2, WHERE)
     for j, k in enumerate(candidates):
         s2 = half.step[j] / 2
         at_half = ((half.up[j] - loss) / s2, (loss - half.down[j]) / s2)
-        for one, two in zip((fwd[k], bwd[k]), at_half):
-            if abs(one - two) <= 0.05 * ev.spread[k] + 4 * ev.atol:   # this side does not cross
-                ev.kink[k] = bool(ev.close(ev.ana[k], 2 * two - one, 10))
-                break
+        ev.kink[k] = any(abs(one - two) <= 0.05 * ev.spread[k] + 10 * noise   # does not cross
+                         and ev.close(ev.ana[k], 2 * two - one, 10)
+                         for one, two in zip((fwd[k], bwd[k]), at_half))
     return half
 
 
