@@ -382,3 +382,30 @@ def test_float32_kinks_are_common_and_recognized():
     assert rep.ok and rep.kinks, str(rep)
     wrong = lambda w: (lambda l, g: (l, g - 0.2 * w))(*R.svm_loss_vectorized(w, X, y, 0.1))  # noqa: E731
     assert check_gradient(wrong, W, reg=0.1).codes == ["reg_missing"]
+
+
+def test_function_errors_name_the_op():
+    class Stringy(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return "a"
+
+        @staticmethod
+        def backward(ctx, dy):
+            return dy
+
+    class OneGradForTwo(Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            return x * w
+
+        @staticmethod
+        def backward(ctx, dy):
+            return dy
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(TypeError, match="Stringy.forward must return a float numpy array"):
+        Stringy.apply(x)
+    with pytest.raises(TypeError, match="OneGradForTwo.backward returned 1 gradients for 2 inputs"):
+        OneGradForTwo.apply(x, 3.0).sum().backward()
+    with pytest.raises(TypeError, match="define both forward"):
+        Function.apply(x)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from .autograd import Op, record
+from .modes import is_grad_enabled
 from .tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx"]
@@ -95,8 +96,8 @@ class Function:
     """Base class of a user-defined op, as ``torch.autograd.Function``.
 
     Subclasses define ``forward(ctx, *arrays) -> array`` and ``backward(ctx, dy) -> gradient(s)`` as
-    static methods (numpy arrays in and out; one gradient per input, or None), and optionally a
-    ``formula`` string. ``MyOp.apply(*inputs)`` runs it on Tensors (numbers and arrays are constants)
+    static methods (numpy arrays in and out: one output array; one gradient per input, or None),
+    and optionally a ``formula`` string. ``MyOp.apply(*inputs)`` runs it on Tensors (numbers and arrays are constants)
     and returns a Tensor recorded on the tape, so ``backward()`` calls your local gradient.
     """
 
@@ -118,6 +119,6 @@ class Function:
                             f"as @staticmethod before calling apply")
         tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in inputs)
         op = _UserOp(cls)
-        op.needs = tuple(t.requires_grad for t in tensors)
+        op.needs = tuple(t.requires_grad and is_grad_enabled() for t in tensors)
         out = op.forward(*(t.data for t in tensors))
         return record(op, tensors, out, Tensor, op.needs)
