@@ -409,3 +409,15 @@ def test_function_errors_name_the_op():
         OneGradForTwo.apply(x, 3.0).sum().backward()
     with pytest.raises(TypeError, match="define both forward"):
         Function.apply(x)
+
+
+@pytest.mark.parametrize("reg", [0.0, 0.1, 50.0])
+def test_mask_named_on_the_data_term_with_reg_on(reg):
+    rng = np.random.default_rng(9)
+    Z, G = rng.normal(size=(5, 6)), rng.normal(size=(5, 6))
+
+    def no_mask(z):
+        return float(np.sum(np.maximum(z, 0) * G) + reg * np.sum(z * z)), G + 2 * reg * z
+    rep = check_gradient(no_mask, Z, reg=reg)
+    assert rep.codes == ["mask"], str(rep)
+    assert "right everywhere else" in str(rep)

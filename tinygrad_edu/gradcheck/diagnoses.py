@@ -167,26 +167,41 @@ def transposed_square(ev):
         "return grad.T (e.g. dW = X.T @ dscores, not dscores.T @ X)."))] + more, True
 
 
-def mask(ev):
+def _mask_evidence(ev):
+    """(leaking, blocking) entries among the disagreeing ones, judged on the data term: the
+    numerical gradient minus the regularization's (tried in both conventions; the one that finds
+    more evidence is kept)."""
     u = ev.used & ~ev.agree
-    flat = np.abs(ev.num) <= ev.atol
-    zero = np.abs(ev.ana) <= ev.atol
-    leak, blocked = int((u & flat).sum()), int((u & ~flat & zero).sum())
+    parts = [0.0]
+    if ev.reg:
+        parts = [c * ev.reg * ev.xs for c in ((2.0 * ev.convention,) if ev.convention else (2.0, 1.0))]
+    best = (0, 0, u, u)
+    for r in parts:
+        flat = np.abs(ev.num - r) <= ev.atol
+        zero = np.abs(ev.ana - r) <= ev.atol
+        leak, blocked = int((u & flat).sum()), int((u & ~flat & zero).sum())
+        if leak + blocked > best[0] + best[1]:
+            best = (leak, blocked, u, flat)
+    return best
+
+
+def mask(ev):
+    leak, blocked, u, flat = _mask_evidence(ev)
     if not leak and not blocked:
         return [], False
     found = []
     if leak:
         rest = "; it is right everywhere else" if not (u & ~flat).any() else ""
         found.append(Diagnosis("mask", (
-            f"Your gradient is nonzero at {leak} checked entries where the loss does not change at "
-            f"all (numerical gradient 0){rest}. That is the mark of a ReLU or hinge-margin mask not "
-            f"applied in the backward pass: the gradient must be 0 where the unit is inactive "
-            f"(x <= 0) or the margin is not positive.")))
+            f"Your gradient is nonzero at {leak} checked entries where the loss (its data term) does "
+            f"not change at all{rest}. That is the mark of a ReLU or hinge-margin mask not applied in "
+            f"the backward pass: the gradient must be 0 where the unit is inactive (x <= 0) or the "
+            f"margin is not positive.")))
     if blocked:
         found.append(Diagnosis("mask", (
-            f"Your gradient is 0 at {blocked} checked entries where the right one is not: a mask "
-            f"that blocks too much (a ReLU or margin mask taken from the wrong array, or >= where > "
-            f"belongs).")))
+            f"Your gradient (its data term) is 0 at {blocked} checked entries where the right one is "
+            f"not: a mask that blocks too much (a ReLU or margin mask taken from the wrong array, or "
+            f">= where > belongs).")))
     return found, True
 
 
