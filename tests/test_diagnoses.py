@@ -421,3 +421,11 @@ def test_mask_named_on_the_data_term_with_reg_on(reg):
     rep = check_gradient(no_mask, Z, reg=reg)
     assert rep.codes == ["mask"], str(rep)
     assert "right everywhere else" in str(rep)
+
+
+def test_progress_bar_on_request(capsys):
+    X, y, W = setting(50, scale=0.05)
+    rep = check_gradient(learner(X, y, 0.1, "right"), W, reg=0.1, num_checks=5, seed=0, progress=True)
+    assert rep and "check_gradient" in capsys.readouterr().err          # tqdm writes to stderr
+    check_gradient(learner(X, y, 0.1, "right"), W, reg=0.1, num_checks=5, seed=0, progress=False)
+    assert "check_gradient" not in capsys.readouterr().err
