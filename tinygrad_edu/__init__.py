@@ -7,8 +7,8 @@
 >>> w.grad
 array([ 2., -4.])
 """
-from .engine import (Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad, ops, tensor,
-                     unbroadcast)
+from .engine import (Function, Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad, ops,
+                     tensor, unbroadcast)
 
 __version__ = "0.1.0"
 

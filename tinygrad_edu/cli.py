@@ -4,6 +4,7 @@
 
     tinygrad-edu demo  [--out DIR] [--quick]     everything below, on the digits, in under a minute
     tinygrad-edu check [--loss NAME] [--n N]     one gradient, four ways: graph, naive, vectorized, numerical
+    tinygrad-edu check --mine FILE.py            your own cs231n functions in that table, diagnosed
     tinygrad-edu graph [--loss NAME] [--out DIR] the computation graph as a picture and a step-through page
     tinygrad-edu train [--model NAME] [--out DIR] train on the digits; curves and weights as PNG
 
@@ -145,6 +146,84 @@ def run_check(losses=LOSS_NAMES, n=50, reg=0.1, seed=0, out=None, quiet=False):
         path.write_text(text + "\n", encoding="utf-8")
         files.append((path, "the gradient comparison table"))
     return ok, files
+
+
+MINE_NAMES = {"softmax": ("softmax_loss_naive", "softmax_loss_vectorized"),
+              "svm": ("svm_loss_naive", "svm_loss_vectorized")}
+
+
+def _load_file(path):
+    """Import the Python file at ``path`` as a module (its top level runs, as with ``python FILE``)."""
+    import importlib.util
+
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"--mine {path}: no such file")
+    spec = importlib.util.spec_from_file_location(f"_tinygrad_edu_mine_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent.resolve()))
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:
+        raise UsageError(f"--mine {path}: importing it failed with {type(e).__name__}: {e}") from None
+    finally:
+        sys.path.pop(0)
+    return module
+
+
+def _two_layer_from(module):
+    """Your two-layer loss as ``(params, X, y, reg) -> (loss, grads)``: ``two_layer_loss`` itself,
+    or a ``TwoLayerNet`` class whose ``.params`` are set and whose ``.loss(X, y, reg=reg)`` is called."""
+    fn = getattr(module, "two_layer_loss", None)
+    if callable(fn):
+        return fn
+    cls = getattr(module, "TwoLayerNet", None)
+    if not isinstance(cls, type):
+        return None
+
+    def net_loss(params, X, y, reg):
+        net = cls(params["W1"].shape[0], params["W1"].shape[1], params["W2"].shape[1])
+        net.params = {k: v.copy() for k, v in params.items()}
+        return net.loss(X, y, reg=reg)
+    net_loss.__name__ = "TwoLayerNet.loss"
+    return net_loss
+
+
+def run_mine(path, n=50, reg=0.1, seed=0, quiet=False):
+    """Check the cs231n-named functions found in the file ``path`` against the graph, the library's
+    formulas and numerical differences, on ``n`` digits. Returns ``(ok, text)``."""
+    from .compare import ComparisonSet, compare
+
+    module = _load_file(path)
+    d = _digits(seed)
+    X, y = d.X_train[:n], d.y_train[:n]
+    rng = np.random.RandomState(seed)
+    W = rng.randn(64, 10) / 8.0
+    params = {"W1": rng.randn(64, 16) / 8.0, "b1": 0.1 * rng.randn(16),
+              "W2": rng.randn(16, 10) / 4.0, "b2": 0.1 * rng.randn(10)}
+    found, comparisons = [], {}
+    for loss, (naive_name, vec_name) in MINE_NAMES.items():
+        naive, vec = getattr(module, naive_name, None), getattr(module, vec_name, None)
+        found += [name for name, fn in ((naive_name, naive), (vec_name, vec)) if callable(fn)]
+        if callable(naive) or callable(vec):
+            comparisons[loss] = compare(loss, X=X, y=y, W=W, reg=reg, seed=seed, full_limit=200,
+                                        naive=naive if callable(naive) else None,
+                                        vectorized=vec if callable(vec) else None)
+    two = _two_layer_from(module)
+    if two is not None:
+        found.append(two.__name__)
+        comparisons["two_layer"] = compare("two_layer", X=X, y=y, params=params, reg=reg, seed=seed,
+                                           full_limit=200,
+                                           vectorized=two)
+    if not comparisons:
+        names = ", ".join(n for pair in MINE_NAMES.values() for n in pair)
+        raise UsageError(f"--mine {path}: found none of {names}, TwoLayerNet, two_layer_loss")
+    results = ComparisonSet(comparisons)
+    text = (f"Your functions in {path} ({', '.join(found)}) on {len(y)} digits, reg={reg}, beside the "
+            f"engine's graph, the library's formulas and numerical differences:\n\n{results}\n\n"
+            f"all agree: {'yes' if results.ok else 'NO'}")
+    _say(text, quiet)
+    return results.ok, text
 
 
 # ---------------------------------------------------------------------------------- graph
@@ -307,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--n", type=_positive_int, default=50, help="number of digits (default 50)")
     sp.add_argument("--reg", type=_nonnegative_float, default=0.1, help="L2 strength (default 0.1)")
     sp.add_argument("--out", default=None, metavar="DIR", help="also write the table to DIR/check.txt")
+    sp.add_argument("--mine", default=None, metavar="FILE.py",
+                    help="check your own cs231n-named functions in FILE.py (softmax_loss_naive, "
+                         "..._vectorized, svm_loss_*, TwoLayerNet or two_layer_loss)")
 
     sp = sub.add_parser("graph", help="draw a loss's graph; write the step-through page",
                         description="Build a loss on a few digits, write its computation graph "
@@ -346,6 +428,11 @@ def main(argv=None) -> int:
             _out_dir(args.out)
         if args.command == "demo":
             return run_demo(out=args.out, quick=args.quick, seed=args.seed)
+        if args.command == "check" and args.mine is not None:
+            ok, text = run_mine(args.mine, n=args.n, reg=args.reg, seed=args.seed)
+            if args.out is not None:
+                (Path(args.out) / "check.txt").write_text(text + "\n", encoding="utf-8")
+            return 0 if ok else 1
         if args.command == "check":
             losses = LOSS_NAMES if args.loss == "all" else (args.loss,)
             ok, _ = run_check(losses, n=args.n, reg=args.reg, seed=args.seed, out=args.out)

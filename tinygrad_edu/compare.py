@@ -9,9 +9,13 @@ its gradient on the same data by
 * ``numerical``: centered differences of the vectorized loss (``gradcheck``): every entry when the
   parameters are small, else ``num_checks`` random entries per parameter (the other methods are then
   compared at those entries only);
+* ``your_naive``, ``your_vectorized``: *your own* functions, when given (``naive=``, ``vectorized=``),
+  with the cs231n signatures ``(W, X, y, reg) -> (loss, dW)`` (or ``(params, X, y, reg) -> (loss,
+  grads)`` for the two-layer net);
 
 and prints one table: each method's loss value and time, and the max relative error (``rel_error``)
-between the gradients of every pair of methods.
+between the gradients of every pair of methods. When one of your functions disagrees,
+``check_gradient`` diagnoses it against numerical differences of its own loss (``.diagnoses``).
 
     >>> from tinygrad_edu.compare import compare
     >>> result = compare("softmax", reg=0.1, seed=0)
@@ -27,14 +31,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses, reference
-from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
+from .gradcheck import check_gradient, grad_check_sparse, numerical_gradient, rel_error
 from .engine import Tensor
 
 __all__ = ["compare", "compare_all", "make_data", "Comparison", "ComparisonSet", "MethodResult",
            "LOSSES"]
 
 LOSSES = ("softmax", "svm", "two_layer")
-METHODS = ("graph", "naive", "vectorized", "numerical")
+METHODS = ("graph", "naive", "vectorized", "your_naive", "your_vectorized", "numerical")
 EXACT_TOL, NUMERICAL_TOL = 1e-8, 1e-6   # what ``ok`` demands: analytic pairs, pairs with numerical
 
 
@@ -66,11 +70,14 @@ class MethodResult:
     seconds: float
     mask: dict | None = field(default=None, repr=False)
     label: str = ""
+    error: str | None = None          # what your function raised or returned wrongly, if it failed
 
 
 def _pair_error(a: MethodResult, b: MethodResult) -> float:
     """Max relative error between two methods' gradients, over every parameter (and only at the
     entries both computed)."""
+    if a.error or b.error:
+        return float("inf")
     worst = 0.0
     for name, ga in a.grads.items():
         gb = b.grads[name]
@@ -86,12 +93,13 @@ class Comparison:
     ((method, method) -> max relative error of the gradients), ``loss_spread`` (max relative
     difference of the loss values), ``ok``; ``str()`` is the table."""
 
-    def __init__(self, loss_name: str, results: list, reg: float, shapes: dict):
+    def __init__(self, loss_name: str, results: list, reg: float, shapes: dict, diagnoses=None):
         self.loss_name, self.results, self.reg, self.shapes = loss_name, results, reg, shapes
+        self.diagnoses = diagnoses or {}    # your method -> [(parameter, check_gradient report)]
         self.errors = {(a.method, b.method): _pair_error(a, b)
                        for i, a in enumerate(results) for b in results[i + 1:]}
-        values = np.array([r.loss for r in results])
-        self.loss_spread = rel_error(values, np.full_like(values, values[0]))
+        values = np.array([r.loss for r in results if not r.error])
+        self.loss_spread = rel_error(values, np.full_like(values, values[0])) if values.size else 0.0
 
     def result(self, method: str) -> MethodResult:
         """The ``MethodResult`` of ``method`` ('graph', 'naive', 'vectorized' or 'numerical')."""
@@ -109,7 +117,8 @@ class Comparison:
     def ok(self) -> bool:
         """All analytic pairs agree to 1e-8 and each agrees with the numerical gradient to 1e-6."""
         return all(err <= (NUMERICAL_TOL if "numerical" in pair else EXACT_TOL)
-                   for pair, err in self.errors.items()) and self.loss_spread <= 1e-10
+                   for pair, err in self.errors.items()) and self.loss_spread <= 1e-10 \
+            and not any(r.error for r in self.results)
 
     def __bool__(self):
         return self.ok
@@ -144,28 +153,34 @@ class ComparisonSet:
 
 def _table(comparisons: list) -> str:
     """One table: a row per (loss, method); the 'vs' columns hold the max relative error between
-    the two methods' gradients."""
-    cols = [f"vs {m}" for m in METHODS]
-    head = f"{'loss':<10} {'method':<22} {'value':>20} {'time':>10}  " + "  ".join(f"{c:>13}" for c in cols)
+    the two methods' gradients. Below it, the diagnoses of your functions that disagree."""
+    ran_any = {r.method for comp in comparisons for r in comp.results}
+    methods = [m for m in METHODS if m in ran_any or not m.startswith("your_")]
+    cols = [f"vs {m}" for m in methods]
+    head = f"{'loss':<10} {'method':<22} {'value':>20} {'time':>10}  " + "  ".join(f"{c:>15}" for c in cols)
     lines = [head, "-" * len(head)]
+    notes = []
     for comp in comparisons:
         ran = {r.method for r in comp.results}
         for r in comp.results:
-            cells = []
-            for m in METHODS:
-                if m == r.method:
-                    cells.append(f"{'-':>13}")
-                elif m in ran:
-                    cells.append(f"{comp.error(r.method, m):>13.2e}")
-                else:
-                    cells.append(f"{'n/a':>13}")
-            ms = r.seconds * 1e3
-            lines.append(f"{comp.loss_name:<10} {r.label or r.method:<22} {r.loss:>20.15g} "
-                         f"{ms:>8.2f}ms  " + "  ".join(cells))
+            cells = [f"{'-':>15}" if m == r.method else f"{'n/a':>15}" if m not in ran
+                     else f"{comp.error(r.method, m):>15.2e}" for m in methods]
+            value = f"{r.loss:>20.15g}" if not r.error else f"{'error':>20}"
+            lines.append(f"{comp.loss_name:<10} {r.label or r.method:<22} {value} "
+                         f"{r.seconds * 1e3:>8.2f}ms  " + "  ".join(cells))
+            if r.error:
+                notes.append(f"{comp.loss_name} {r.method}: {r.error}")
         shapes = ", ".join(f"{k} {v}" for k, v in comp.shapes.items())
         lines.append(f"{'':<10} {shapes}; reg {comp.reg:g}; loss values differ by at most "
                      f"{comp.loss_spread:.1e} (relative); {'all agree' if comp.ok else 'DISAGREEMENT'}")
-    return "\n".join(lines)
+        for method, found in comp.diagnoses.items():
+            for param, report in found:
+                notes.append(f"{comp.loss_name} {method}, d loss / d {param}:\n" + _indent(str(report)))
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def _indent(text):
+    return "\n".join("    " + line for line in text.splitlines())
 
 
 def _timed(fn):
@@ -192,58 +207,135 @@ def _numerical(f, arrays: dict, num_checks: int, full_limit: int, seed: int) -> 
 
 
 def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: float = 0.0,
-            seed: int = 0, *, delta: float = 1.0, num_checks: int = 20,
+            seed: int = 0, *, naive=None, vectorized=None, delta: float = 1.0, num_checks: int = 20,
             full_limit: int = 1000) -> Comparison:
-    """Run one loss through the graph, the naive and vectorized references and numerical differences.
+    """Run one loss through the graph, the naive and vectorized references, your own functions (when
+    given) and numerical differences.
 
     ``loss``: 'softmax', 'svm' or 'two_layer'. ``X`` (N, D), ``y`` (N,) and ``W`` (D, C) (for the
     linear losses) or ``params`` (for 'two_layer') as numpy arrays; whatever is not given is drawn by
     ``make_data(seed)`` (shapes taken from what is given). ``reg`` as in ``losses``; ``delta`` the SVM
-    margin. The numerical gradient covers every entry when the parameters have at most ``full_limit``
-    entries in all, else ``num_checks`` random entries per parameter (chosen with ``seed``). The
-    given arrays are not modified. Returns a ``Comparison``; print it for the table.
+    margin. ``naive``, ``vectorized``: your functions, ``(W, X, y, reg) -> (loss, dW)`` (for
+    'two_layer': ``(params, X, y, reg) -> (loss, grads)``), called on copies; each that disagrees is
+    diagnosed by ``check_gradient`` (``.diagnoses``). The numerical gradient covers every entry when
+    the parameters have at most ``full_limit`` entries in all, else ``num_checks`` random entries per
+    parameter (chosen with ``seed``). The given arrays are not modified. Returns a ``Comparison``;
+    print it for the table.
     """
     if loss not in LOSSES:
         raise ValueError(f"compare: loss must be one of {LOSSES}, got {loss!r}")
+    for name, fn in (("naive", naive), ("vectorized", vectorized)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"compare: {name}= must be a function (W, X, y, reg) -> (loss, dW), got "
+                            f"{type(fn).__name__}")
     X, y, W, params = _data(loss, X, y, W, params, seed)
-    results = []
     if loss == "two_layer":
-        arrays = {k: np.array(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
-        shapes = {"X": X.shape, **{k: v.shape for k, v in arrays.items()}}
-
-        def graph():
-            ts = {k: Tensor(v.copy(), requires_grad=True) for k, v in arrays.items()}
-            out = losses.two_layer_loss(ts, X, y, reg)
-            out.backward()
-            return out.item(), {k: t.grad for k, t in ts.items()}
-        (value, grads), sec = _timed(graph)
-        results.append(MethodResult("graph", value, grads, sec))
-        (value, grads), sec = _timed(lambda: reference.two_layer_loss(arrays, X, y, reg))
-        results.append(MethodResult("vectorized", value, grads, sec))
-        f = lambda: reference.two_layer_loss(arrays, X, y, reg)[0]
+        arrays, results, f = _two_layer_methods(X, y, params, reg)
     else:
-        arrays = {"W": np.array(W, dtype=np.float64)}
-        shapes = {"X": X.shape, "W": arrays["W"].shape}
-        kw = {"delta": delta} if loss == "svm" else {}
-        graph_loss = losses.softmax_loss if loss == "softmax" else losses.svm_loss
-        naive = reference.softmax_loss_naive if loss == "softmax" else reference.svm_loss_naive
-        vec = reference.softmax_loss_vectorized if loss == "softmax" else reference.svm_loss_vectorized
-
-        def graph():
-            Wt = Tensor(arrays["W"].copy(), requires_grad=True)
-            out = graph_loss(Wt, X, y, reg, **kw)
-            out.backward()
-            return out.item(), {"W": Wt.grad}
-        (value, grads), sec = _timed(graph)
-        results.append(MethodResult("graph", value, grads, sec))
-        for name, fn in (("naive", naive), ("vectorized", vec)):
-            (value, dW), sec = _timed(lambda: fn(arrays["W"], X, y, reg, **kw))
-            results.append(MethodResult(name, value, {"W": dW}, sec))
-        f = lambda: vec(arrays["W"], X, y, reg, **kw)[0]
+        arrays, results, f = _linear_methods(loss, X, y, W, reg, delta)
+    shapes = {"X": X.shape, **{k: v.shape for k, v in arrays.items()}}
+    mine = {"your_naive": naive, "your_vectorized": vectorized}
+    for method, fn in mine.items():
+        if fn is not None:
+            results.append(_yours(method, fn, arrays, X, y, reg, loss == "two_layer"))
     value = f()
     (grads, mask, label), sec = _timed(lambda: _numerical(f, arrays, num_checks, full_limit, seed))
     results.append(MethodResult("numerical", value, grads, sec, mask, label))
-    return Comparison(loss, results, float(reg), shapes)
+    comparison = Comparison(loss, results, float(reg), shapes)
+    comparison.diagnoses = {r.method: _diagnose(mine[r.method], arrays, X, y, reg, loss == "two_layer",
+                                                num_checks, full_limit, seed)
+                            for r in results if r.method in mine and not r.error
+                            and not _agrees(comparison, r.method)}
+    return comparison
+
+
+def _two_layer_methods(X, y, params, reg):
+    arrays = {k: np.array(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
+
+    def graph():
+        ts = {k: Tensor(v.copy(), requires_grad=True) for k, v in arrays.items()}
+        out = losses.two_layer_loss(ts, X, y, reg)
+        out.backward()
+        return out.item(), {k: t.grad for k, t in ts.items()}
+    results = []
+    (value, grads), sec = _timed(graph)
+    results.append(MethodResult("graph", value, grads, sec))
+    (value, grads), sec = _timed(lambda: reference.two_layer_loss(arrays, X, y, reg))
+    results.append(MethodResult("vectorized", value, grads, sec))
+    return arrays, results, lambda: reference.two_layer_loss(arrays, X, y, reg)[0]
+
+
+def _linear_methods(loss, X, y, W, reg, delta):
+    arrays = {"W": np.array(W, dtype=np.float64)}
+    kw = {"delta": delta} if loss == "svm" else {}
+    graph_loss = losses.softmax_loss if loss == "softmax" else losses.svm_loss
+    naive = reference.softmax_loss_naive if loss == "softmax" else reference.svm_loss_naive
+    vec = reference.softmax_loss_vectorized if loss == "softmax" else reference.svm_loss_vectorized
+
+    def graph():
+        Wt = Tensor(arrays["W"].copy(), requires_grad=True)
+        out = graph_loss(Wt, X, y, reg, **kw)
+        out.backward()
+        return out.item(), {"W": Wt.grad}
+    results = []
+    (value, grads), sec = _timed(graph)
+    results.append(MethodResult("graph", value, grads, sec))
+    for name, fn in (("naive", naive), ("vectorized", vec)):
+        (value, dW), sec = _timed(lambda: fn(arrays["W"], X, y, reg, **kw))
+        results.append(MethodResult(name, value, {"W": dW}, sec))
+    return arrays, results, lambda: vec(arrays["W"], X, y, reg, **kw)[0]
+
+
+def _call_yours(fn, arrays, X, y, reg, two_layer):
+    """Your function on copies of everything; (loss, grads dict) or a ValueError saying what is off."""
+    if two_layer:
+        loss, grads = fn({k: v.copy() for k, v in arrays.items()}, X.copy(), y.copy(), reg)
+    else:
+        loss, grads = fn(arrays["W"].copy(), X.copy(), y.copy(), reg)
+        grads = {"W": grads}
+    if not isinstance(grads, dict):
+        raise ValueError(f"returned {type(grads).__name__} for the gradients, not a dict of arrays")
+    out = {}
+    for k, a in arrays.items():
+        g = np.asarray(grads.get(k), dtype=np.float64) if grads.get(k) is not None else None
+        if g is None or g.shape != a.shape:
+            raise ValueError(f"returned a gradient for {k} of shape "
+                             f"{None if g is None else g.shape}, but {k} has shape {a.shape}")
+        out[k] = g
+    return float(np.asarray(loss, dtype=np.float64).reshape(())), out
+
+
+def _yours(method, fn, arrays, X, y, reg, two_layer):
+    label = f"{method.replace('_', ' ')} ({getattr(fn, '__name__', 'function')})"[:22]
+    start = time.perf_counter()
+    try:
+        value, grads = _call_yours(fn, arrays, X, y, reg, two_layer)
+    except Exception as e:       # your code's failure is a result to show, not a crash
+        return MethodResult(method, float("nan"), {}, time.perf_counter() - start, label=label,
+                            error=f"{type(e).__name__}: {e}")
+    return MethodResult(method, value, grads, time.perf_counter() - start, label=label)
+
+
+def _agrees(comparison, method):
+    others = [r.method for r in comparison.results if r.method != method]
+    return all(comparison.error(method, m) <= (NUMERICAL_TOL if m == "numerical" else EXACT_TOL)
+               for m in others if m in ("numerical", "vectorized", "graph"))
+
+
+def _diagnose(fn, arrays, X, y, reg, two_layer, num_checks, full_limit, seed):
+    """check_gradient on each parameter of your function: [(name, report)] for those it finds wrong."""
+    found = []
+    for name, a in arrays.items():
+        x = a.copy()
+
+        def f(v, name=name):
+            loss, grads = _call_yours(fn, {**arrays, name: v}, X, y, reg, two_layer)
+            return loss, grads[name]
+        checks = None if x.size <= full_limit else num_checks
+        report = check_gradient(f, x, reg=reg, N=len(y), num_checks=checks, seed=seed)
+        if not report.ok:
+            found.append((name, report))
+    return found
 
 
 def compare_all(X=None, y=None, W=None, params=None, reg: float = 0.0, seed: int = 0, *,

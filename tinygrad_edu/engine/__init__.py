@@ -6,6 +6,7 @@ It imports numpy and nothing else from the package (a test checks it), so it rea
 """
 from . import ops
 from .autograd import Op, Tape, unbroadcast
+from .function import Function, FunctionCtx
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .tensor import Tensor, tensor
 
