@@ -76,3 +76,166 @@ class Sigmoid(Op):
 
     def backward(self, dy):
         return (dy * self.y * (1 - self.y),)
+
+
+# ---------------------------------------------------------------------------------------------
+# Further elementwise primitives (issue 12). Each saves its input or output and multiplies ``dy`` by
+# the local derivative; ``describe`` is inherited, the formula names the derivative.
+# ---------------------------------------------------------------------------------------------
+
+
+class Abs(Op):
+    """y = |x|; the gradient at exactly x = 0 is 0 (as in PyTorch)"""
+
+    formula = "dx = dy * sign(x)"
+    saves = ("s",)
+
+    def forward(self, x):
+        self.s = np.sign(x)
+        return np.abs(x)
+
+    def backward(self, dy):
+        return (dy * self.s,)
+
+
+class Sin(Op):
+    """y = sin(x)"""
+
+    formula = "dx = dy * cos(x)"
+    saves = ("x",)
+
+    def forward(self, x):
+        self.x = x
+        return np.sin(x)
+
+    def backward(self, dy):
+        return (dy * np.cos(self.x),)
+
+
+class Cos(Op):
+    """y = cos(x)"""
+
+    formula = "dx = -dy * sin(x)"
+    saves = ("x",)
+
+    def forward(self, x):
+        self.x = x
+        return np.cos(x)
+
+    def backward(self, dy):
+        return (-dy * np.sin(self.x),)
+
+
+class Tan(Op):
+    """y = tan(x)"""
+
+    formula = "dx = dy * (1 + y**2)"
+    saves = ("y",)
+
+    def forward(self, x):
+        self.y = np.tan(x)
+        return self.y
+
+    def backward(self, dy):
+        return (dy * (1 + self.y * self.y),)
+
+
+class Log1p(Op):
+    """y = log(1 + x), accurate for tiny x"""
+
+    formula = "dx = dy / (1 + x)"
+    saves = ("x",)
+
+    def forward(self, x):
+        self.x = x
+        return np.log1p(x)
+
+    def backward(self, dy):
+        return (dy / (1 + self.x),)
+
+
+class Expm1(Op):
+    """y = exp(x) - 1, accurate for tiny x"""
+
+    formula = "dx = dy * (y + 1)"
+    saves = ("y",)
+
+    def forward(self, x):
+        self.y = np.expm1(x)
+        return self.y
+
+    def backward(self, dy):
+        return (dy * (self.y + 1),)
+
+
+class Log2(Op):
+    """y = log2(x)"""
+
+    formula = "dx = dy / (x * ln 2)"
+    saves = ("x",)
+
+    def forward(self, x):
+        self.x = x
+        return np.log2(x)
+
+    def backward(self, dy):
+        return (dy / (self.x * np.log(2.0)),)
+
+
+class Log10(Op):
+    """y = log10(x)"""
+
+    formula = "dx = dy / (x * ln 10)"
+    saves = ("x",)
+
+    def forward(self, x):
+        self.x = x
+        return np.log10(x)
+
+    def backward(self, dy):
+        return (dy / (self.x * np.log(10.0)),)
+
+
+class Clip(Op):
+    """y = min(max(x, lo), hi) (lo or hi may be None); the gradient passes where lo <= x <= hi, ends
+    included, as PyTorch's clamp"""
+
+    formula = "dx = dy * (lo <= x <= hi)"
+    saves = ("inside",)
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        inside = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x >= self.lo
+        if self.hi is not None:
+            inside &= x <= self.hi
+        self.inside = inside.astype(x.dtype)
+        return np.clip(x, self.lo, self.hi)
+
+    def backward(self, dy):
+        return (dy * self.inside,)
+
+    def describe(self):
+        return f"clip({self.lo}, {self.hi})"
+
+
+class Cast(Op):
+    """y = x.astype(dtype), float32 <-> float64; the gradient is cast back"""
+
+    formula = "dx = dy.astype(x.dtype)"
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, x):
+        self.in_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, dy):
+        return (dy.astype(self.in_dtype),)
+
+    def describe(self):
+        return f"cast({self.dtype})"

@@ -1,0 +1,46 @@
+"""Neural-net primitives: the sliding windows behind convolution and pooling."""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..autograd import Op
+
+
+class Unfold(Op):
+    """y = the sliding windows of x over its last two axes (im2col as a strided view, then copied).
+
+    x (N, C, H, W) -> y (N, C, kh, kw, OH, OW) with ``y[n, c, i, j, p, q] =
+    x[n, c, p*stride + i*dilation, q*stride + j*dilation]``, OH = (H - dilation*(kh-1) - 1) // stride
+    + 1 (likewise OW). No padding here: pad first (``Pad``). The gradient adds each window entry back
+    where it was read from, one kernel offset (i, j) at a time: kh*kw strided additions, no loop
+    over pixels.
+    """
+
+    formula = "dx[.., p*s + i*d, q*s + j*d] += dy[.., i, j, p, q] (col2im)"
+
+    def __init__(self, kernel, stride, dilation):
+        self.kernel, self.stride, self.dilation = kernel, stride, dilation
+
+    def _span(self, i, axis):
+        """The strided slice of x's axis (2 or 3) read by kernel offset ``i``."""
+        s, d, n = self.stride[axis - 2], self.dilation[axis - 2], self.out_hw[axis - 2]
+        return slice(i * d, i * d + s * (n - 1) + 1, s)
+
+    def forward(self, x):
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        self.shape = x.shape
+        win = sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(-2, -1))
+        win = win[:, :, ::sh, ::sw, ::dh, ::dw]            # (N, C, OH, OW, kh, kw)
+        self.out_hw = win.shape[2:4]
+        return np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
+
+    def backward(self, dy):
+        dx = np.zeros(self.shape, dtype=dy.dtype)
+        for i in range(self.kernel[0]):
+            for j in range(self.kernel[1]):
+                dx[:, :, self._span(i, 2), self._span(j, 3)] += dy[:, :, i, j]
+        return (dx,)
+
+    def describe(self):
+        return f"unfold(kernel={self.kernel}, stride={self.stride}, dilation={self.dilation})"
