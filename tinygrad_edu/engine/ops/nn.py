@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd import Op
 
 
 class Unfold(Op):
-    """y = the sliding windows of x over its last two axes (im2col as a strided view, then copied).
+    """y = the sliding windows of x over its last two axes (im2col).
 
     x (N, C, H, W) -> y (N, C, kh, kw, OH, OW) with ``y[n, c, i, j, p, q] =
     x[n, c, p*stride + i*dilation, q*stride + j*dilation]``, OH = (H - dilation*(kh-1) - 1) // stride
@@ -30,10 +29,13 @@ class Unfold(Op):
     def forward(self, x):
         (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
         self.shape = x.shape
-        win = sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(-2, -1))
-        win = win[:, :, ::sh, ::sw, ::dh, ::dw]            # (N, C, OH, OW, kh, kw)
-        self.out_hw = win.shape[2:4]
-        return np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
+        self.out_hw = ((x.shape[2] - dh * (kh - 1) - 1) // sh + 1,
+                       (x.shape[3] - dw * (kw - 1) - 1) // sw + 1)
+        y = np.empty(x.shape[:2] + (kh, kw) + self.out_hw, dtype=x.dtype)
+        for i in range(kh):          # one strided copy per kernel offset (the mirror of backward)
+            for j in range(kw):
+                y[:, :, i, j] = x[:, :, self._span(i, 2), self._span(j, 3)]
+        return y
 
     def backward(self, dy):
         dx = np.zeros(self.shape, dtype=dy.dtype)
