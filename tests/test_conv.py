@@ -173,3 +173,20 @@ def test_layers_match_torch_modules():
                                rtol=1e-10, atol=1e-12)
     assert len(model.parameters()) == 2 + 2 + 2
     assert isinstance(nn.BatchNorm1d(4)(Tensor(rng.standard_normal((5, 4)))), Tensor)
+
+
+def test_conv_net_digits_example_trains(tmp_path, capsys):
+    """The example, shortened (two epochs): a conv net learns the digits."""
+    import importlib.util
+    import pathlib
+    import re
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "conv_net_digits.py"
+    spec = importlib.util.spec_from_file_location("conv_net_digits", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--out", str(tmp_path), "--quick"])
+    out = capsys.readouterr().out
+    assert float(re.search(r"test accuracy ([0-9.]+)", out).group(1)) >= 0.8
+    assert (tmp_path / "conv_net_loss.png").stat().st_size > 1000
