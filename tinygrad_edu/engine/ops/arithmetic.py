@@ -96,6 +96,7 @@ class PowT(Op):
 
     formula = "da = dy * b * a ** (b - 1), db = dy * y * log(a)"
     saves = ("a", "b", "y")
+    graph_saves = {"a": 0, "b": 1, "y": "out"}
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -103,11 +104,16 @@ class PowT(Op):
         return self.y
 
     def backward(self, dy):
-        da = dy * (self.b * self.a ** (self.b - 1)) if self.needs[0] else None
+        a, b = self.a, self.b
+        da = dy * (b * (a ** (b - 1) if isinstance(a, np.ndarray) else a.pow(b - 1))) \
+            if self.needs[0] else None
         if not self.needs[1]:
             return da, None
-        with np.errstate(divide="ignore", invalid="ignore"):   # log(0) where y = 0: term is 0
-            logs = np.where(self.y == 0, 0.0, np.log(np.where(self.a > 0, self.a, np.nan)))
+        if isinstance(a, np.ndarray):
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) where y = 0: term is 0
+                logs = np.where(self.y == 0, 0.0, np.log(np.where(a > 0, a, np.nan)))
+        else:
+            logs = a.log()
         return da, dy * (self.y * logs)
 
     def describe(self):
@@ -119,6 +125,7 @@ class Mod(Op):
 
     formula = "da = dy, db = -dy * floor(a / b)"
     saves = ("q",)
+    graph_saves = {"q": "const"}
 
     def forward(self, a, b):
         self.q = np.floor_divide(a, b)
@@ -133,6 +140,7 @@ class Maximum(Op):
 
     formula = "da = dy * ((a > b) + (a == b) / 2), db = dy * ((b > a) + (a == b) / 2)"
     saves = ("wa",)
+    graph_saves = {"wa": "const"}
 
     def forward(self, a, b):
         self.wa = (a > b) + 0.5 * (a == b)
@@ -147,6 +155,7 @@ class Minimum(Op):
 
     formula = "da = dy * ((a < b) + (a == b) / 2), db = dy * ((b < a) + (a == b) / 2)"
     saves = ("wa",)
+    graph_saves = {"wa": "const"}
 
     def forward(self, a, b):
         self.wa = (a < b) + 0.5 * (a == b)
@@ -161,6 +170,7 @@ class Where(Op):
 
     formula = "da = dy * cond, db = dy * (1 - cond)"
     saves = ("mask",)
+    graph_saves = {"mask": "const"}
 
     def __init__(self, cond):
         self.cond = cond

@@ -80,8 +80,17 @@ class Sigmoid(Op):
 
 # ---------------------------------------------------------------------------------------------
 # Further elementwise primitives (issue 12). Each saves its input or output and multiplies ``dy`` by
-# the local derivative; ``describe`` is inherited, the formula names the derivative.
+# the local derivative; ``describe`` is inherited, the formula names the derivative. ``graph_saves``
+# says what each saved array is the value of (an input's position, "out", or "const" for a locally
+# constant mask), so that a gradient of the gradient can swap in the Tensors; the backward formulas
+# use operations that numpy arrays and Tensors both have (``_apply`` calls ``x.cos()`` on a Tensor
+# and ``np.cos(x)`` on an array).
 # ---------------------------------------------------------------------------------------------
+
+
+def _apply(name: str, x):
+    """``x.<name>()`` for a Tensor, ``np.<name>(x)`` for an array: one formula for both."""
+    return getattr(np, name)(x) if isinstance(x, np.ndarray) else getattr(x, name)()
 
 
 class Abs(Op):
@@ -89,6 +98,7 @@ class Abs(Op):
 
     formula = "dx = dy * sign(x)"
     saves = ("s",)
+    graph_saves = {"s": "const"}
 
     def forward(self, x):
         self.s = np.sign(x)
@@ -103,13 +113,14 @@ class Sin(Op):
 
     formula = "dx = dy * cos(x)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self.x = x
         return np.sin(x)
 
     def backward(self, dy):
-        return (dy * np.cos(self.x),)
+        return (dy * _apply("cos", self.x),)
 
 
 class Cos(Op):
@@ -117,13 +128,14 @@ class Cos(Op):
 
     formula = "dx = -dy * sin(x)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self.x = x
         return np.cos(x)
 
     def backward(self, dy):
-        return (-dy * np.sin(self.x),)
+        return (-dy * _apply("sin", self.x),)
 
 
 class Tan(Op):
@@ -131,6 +143,7 @@ class Tan(Op):
 
     formula = "dx = dy * (1 + y**2)"
     saves = ("y",)
+    graph_saves = {"y": "out"}
 
     def forward(self, x):
         self.y = np.tan(x)
@@ -145,6 +158,7 @@ class Log1p(Op):
 
     formula = "dx = dy / (1 + x)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self.x = x
@@ -159,6 +173,7 @@ class Expm1(Op):
 
     formula = "dx = dy * (y + 1)"
     saves = ("y",)
+    graph_saves = {"y": "out"}
 
     def forward(self, x):
         self.y = np.expm1(x)
@@ -173,6 +188,7 @@ class Log2(Op):
 
     formula = "dx = dy / (x * ln 2)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self.x = x
@@ -187,6 +203,7 @@ class Log10(Op):
 
     formula = "dx = dy / (x * ln 10)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self.x = x
@@ -202,6 +219,7 @@ class Clip(Op):
 
     formula = "dx = dy * (lo <= x <= hi)"
     saves = ("inside",)
+    graph_saves = {"inside": "const"}
 
     def __init__(self, lo, hi):
         self.lo, self.hi = lo, hi

@@ -38,6 +38,9 @@ class Unfold(Op):
         return y
 
     def backward(self, dy):
+        if not isinstance(dy, np.ndarray):
+            raise NotImplementedError("unfold: its gradient is written in numpy only, so it cannot "
+                                      "be differentiated again (create_graph=True)")
         dx = np.zeros(self.shape, dtype=dy.dtype)
         for i in range(self.kernel[0]):
             for j in range(self.kernel[1]):

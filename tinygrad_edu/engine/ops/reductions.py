@@ -70,7 +70,7 @@ class Prod(_Reduce):
     exactly (dividing y by x would give nan)"""
 
     formula = "dx_i = dy * prod_{j != i} x_j"
-    saves = ("others",)
+    saves = ("others",)   # a function of x, not declared in graph_saves: no gradient of gradient
 
     def forward(self, x):
         self.shape = x.shape
@@ -97,8 +97,8 @@ class Cumsum(Op):
         return np.cumsum(x, axis=self.axis)
 
     def backward(self, dy):
-        flipped = np.flip(dy, self.axis)
-        return (np.flip(np.cumsum(flipped, axis=self.axis), self.axis),)
+        rev = (slice(None),) * self.axis + (slice(None, None, -1),)   # reverse along axis
+        return (dy[rev].cumsum(axis=self.axis)[rev],)
 
     def describe(self):
         return f"cumsum(axis={self.axis})"
