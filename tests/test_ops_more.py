@@ -244,3 +244,97 @@ def test_value_and_gradient_match_pytorch(row):
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-12)
     for t, x in zip(ts, xs):
         np.testing.assert_allclose(t.grad, x.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_both_spellings_give_the_same_tensor():
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 4)))
+    pairs = [
+        (x.sum(axis=1, keepdims=True), x.sum(dim=1, keepdim=True)),
+        (x.mean(axis=(0, 2)), x.mean(dim=(0, 2))),
+        (x.max(axis=2, keepdims=True), x.max(dim=2, keepdim=True).values),
+        (x.min(axis=0), x.min(dim=0)[0]),
+        (x.prod(axis=-1), x.prod(dim=-1)),
+        (x.var(axis=1), x.var(dim=1)),
+        (x.cumsum(axis=2), x.cumsum(dim=2)),
+        (x.squeeze(axis=0) if x.shape[0] == 1 else x, x.squeeze(dim=0)),
+        (x.flip(axis=1), x.flip(dims=1)),
+        (x.roll(1, axis=0), x.roll(1, dims=0)),
+        (x.unsqueeze(axis=1), x.unsqueeze(dim=1)),
+        (x.argmax(axis=1), x.argmax(dim=1)),
+        (tg.cat([x, x], axis=1), tg.cat([x, x], dim=1)),
+        (tg.stack([x, x], axis=2), tg.stack([x, x], dim=2)),
+        (x.split(2, axis=2)[1], x.split(2, dim=2)[1]),
+    ]
+    for a, b in pairs:
+        np.testing.assert_array_equal(a.data, b.data)
+    with pytest.raises(TypeError, match="not both"):
+        x.sum(axis=0, dim=0)
+
+
+def test_max_with_dim_returns_values_and_indices_as_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 5.0]])
+    v, i = Tensor(a).max(dim=1)
+    tv, ti = torch.tensor(a).max(dim=1)
+    np.testing.assert_array_equal(v.data, tv.numpy())
+    np.testing.assert_array_equal(i.data, ti.numpy())
+    v, i = Tensor(a).sort(dim=1, descending=True)
+    tv, ti = torch.tensor(a).sort(dim=1, descending=True, stable=True)
+    np.testing.assert_array_equal(v.data, tv.numpy())
+    np.testing.assert_array_equal(i.data, ti.numpy())
+
+
+def test_results_without_gradient():
+    x = Tensor(np.array([[-1.5, 0.0, 2.5], [0.5, -0.5, 3.0]]), requires_grad=True)
+    for t in (x.floor(), x.ceil(), x.round(), x.sign(), x.argmax(), x.argmin(dim=1),
+              x.sort(dim=1).indices):
+        assert not t.requires_grad and t.is_leaf
+    np.testing.assert_array_equal(x.floor().data, np.floor(x.data))
+    np.testing.assert_array_equal(x.sign().data, np.sign(x.data))
+    assert x.argmax().item() == 5 and x.argmin(axis=1).data.tolist() == [0, 1]
+
+
+def test_creation_functions():
+    assert tg.zeros(2, 3).shape == (2, 3) and tg.zeros((2, 3)).dtype == np.float64
+    assert tg.ones(4, dtype=np.float32).dtype == np.float32
+    np.testing.assert_array_equal(tg.eye(3).data, np.eye(3))
+    np.testing.assert_array_equal(tg.arange(1, 7, 2).data, [1.0, 3.0, 5.0])
+    np.testing.assert_array_equal(tg.linspace(0, 1, 5).data, np.linspace(0, 1, 5))
+    np.testing.assert_array_equal(tg.full((2, 2), 7.0).data, np.full((2, 2), 7.0))
+    x = tg.randn(3, 4, seed=1, requires_grad=True)
+    assert x.requires_grad and x.is_leaf
+    np.testing.assert_array_equal(x.data, np.random.default_rng(1).standard_normal((3, 4)))
+    np.testing.assert_array_equal(tg.rand(5, generator=np.random.default_rng(2)).data,
+                                  np.random.default_rng(2).random(5))
+    np.random.seed(0)
+    a = tg.randn(3).data
+    np.random.seed(0)
+    np.testing.assert_array_equal(a, tg.randn(3).data)
+    assert tg.zeros_like(x).shape == (3, 4) and tg.ones_like(x.data).data.sum() == 12
+    assert tg.tensor([1, 2]).dtype == np.float64
+    with pytest.raises(TypeError, match="float32 or float64"):
+        tg.zeros(2, dtype=np.int64)
+    with pytest.raises(ValueError, match="seed= or generator="):
+        tg.rand(2, seed=0, generator=np.random.default_rng(0))
+
+
+def test_errors_name_the_op():
+    x = Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="concatenate: shapes"):
+        tg.cat([x, Tensor(np.zeros((3, 2)))], dim=1)
+    with pytest.raises(ValueError, match="stack: all tensors must have the same shape"):
+        tg.stack([x, x.T])
+    with pytest.raises(ValueError, match="split: sizes"):
+        x.split([1, 1], dim=1)
+    with pytest.raises(ValueError, match="broadcast_to: cannot broadcast"):
+        x.broadcast_to(3, 3)
+    with pytest.raises(ValueError, match="einsum"):
+        tg.einsum("ij,jk->ik", x, x)
+    with pytest.raises(ValueError, match="tensordot"):
+        tg.tensordot(x, x, ([1], [1, 0]))
+    with pytest.raises(ValueError, match="unsqueeze: axis 4 is out of range"):
+        x.unsqueeze(4)
+    with pytest.raises(TypeError, match="astype"):
+        x.astype(np.int32)
+    with pytest.raises(ValueError, match="clip: give min, max"):
+        x.clip()

@@ -58,8 +58,8 @@ def _one_axis(axis, ndim: int, where: str) -> int:
 
 
 def _rename(fn, kwargs: dict) -> dict:
-    """Translate PyTorch's ``dim`` / ``keepdim`` into numpy's ``axis`` / ``keepdims``."""
-    for torch_name, np_name in (("dim", "axis"), ("keepdim", "keepdims")):
+    """Translate PyTorch's ``dim`` (or ``dims``) / ``keepdim`` into numpy's ``axis`` / ``keepdims``."""
+    for torch_name, np_name in (("dim", "axis"), ("dims", "axis"), ("keepdim", "keepdims")):
         if torch_name in kwargs:
             if np_name in kwargs:
                 raise TypeError(f"{fn.__name__}: give {np_name}= or {torch_name}=, not both")
@@ -488,10 +488,10 @@ class TensorMethods:
             raise ValueError(f"pad: widths must be >= 0, got {pad_width!r}")
         return self._op1(ops.Pad(tuple(map(tuple, widths.tolist())), value))
 
-    def split(self, split_size_or_sections, dim: int = 0):
-        """PyTorch's ``split``: pieces of ``split_size`` along ``dim`` (the last may be shorter), or
-        a list of piece sizes. Each piece is a slice of x."""
-        ax = _one_axis(dim, self.ndim, "split")
+    def split(self, split_size_or_sections, dim: int = 0, *, axis=None):
+        """PyTorch's ``split``: pieces of ``split_size`` along ``dim`` (or ``axis``; the last piece
+        may be shorter), or a list of piece sizes. Each piece is a slice of x."""
+        ax = _one_axis(dim if axis is None else axis, self.ndim, "split")
         n = self.shape[ax]
         sizes = split_size_or_sections
         if isinstance(sizes, numbers.Integral):
@@ -504,8 +504,11 @@ class TensorMethods:
         return tuple(self[(slice(None),) * ax + (slice(int(a), int(b)),)]
                      for a, b in zip(ends[:-1], ends[1:]))
 
-    def chunk(self, chunks: int, dim: int = 0):
+    def chunk(self, chunks: int, dim: int = 0, *, axis=None):
         """PyTorch's ``chunk``: ``chunks`` pieces of size ceil(n / chunks) (fewer if n is small)."""
+        dim = dim if axis is None else axis
+        if not isinstance(chunks, numbers.Integral) or chunks < 1:
+            raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
         n = self.shape[_one_axis(dim, self.ndim, "chunk")]
         return self.split(max(-(-n // chunks), 1), dim)
 
