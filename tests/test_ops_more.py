@@ -112,7 +112,7 @@ ROWS += [
     ("sort-values", lambda M, a: M.sort(a, dim=1).values, None, [normal(3, 5)]),
     ("sort-descending", lambda M, a: a.sort(dim=0, descending=True)[0], None, [normal(4, 3)]),
     ("trace", lambda M, a: a.trace(), None, [normal(4, 4)]),
-    ("trace-rect", lambda M, a: M.trace(a), None, [normal(3, 5)]),
+    ("trace-rect", lambda M, a: (tg.engine if M is tg else M).trace(a), None, [normal(3, 5)]),
 ]
 # ---- shape
 ROWS += [
