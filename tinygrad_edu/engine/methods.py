@@ -104,8 +104,10 @@ def _record(op, parents, out):
 
 
 def _no_grad_result(t, data):
-    """A result without gradient (argmax, floor, sign, ...): a fresh constant of ``t``'s class."""
-    return type(t)(np.asarray(data, dtype=t.dtype if np.asarray(data).dtype.kind == "f" else None))
+    """A result without gradient (argmax, floor, sign, ...): a fresh constant of ``t``'s class, in
+    ``t``'s dtype for float results (indices become float64, as every integer array does)."""
+    data = np.asarray(data)
+    return type(t)(data.astype(t.dtype) if data.dtype.kind == "f" else data)
 
 
 def where(cond, a, b):
