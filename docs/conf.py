@@ -37,7 +37,7 @@ extensions = [
     "tg_run",
 ]
 # Pages whose python blocks run at build time, with their printed output shown under each block.
-tg_run_pages = ["tutorial", "how-it-works", "index"]
+tg_run_pages = ["tutorial", "how-it-works", "index", "ops"]
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/README.md"]

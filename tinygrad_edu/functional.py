@@ -26,10 +26,13 @@ the gradient softmax(x) exactly, ties in the max included.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import checks
-from .engine import Tensor, no_grad
+from .engine import Tensor, autograd, no_grad, ops
+from .engine.creation import where as tg_where
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
            "check_labels"]
@@ -166,3 +169,243 @@ def mse(pred, target) -> Tensor:
         raise ValueError(f"mse: pred and target are empty (shape {p.shape}); the mean of no entries "
                          f"is undefined")
     return ((p - t) ** 2).mean()
+
+
+# ---------------------------------------------------------------------------------------------
+# For convolutional nets (issue 12), as torch.nn.functional: activations, padding, convolution,
+# pooling, dropout and the norms. All composites of Tensor operations; the one primitive they add is
+# ``ops.Unfold`` (the sliding windows, im2col), whose gradient adds each window entry back.
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["leaky_relu", "softplus", "pad", "unfold", "conv2d", "conv1d", "max_pool2d",
+            "avg_pool2d", "dropout", "batch_norm", "layer_norm"]
+
+
+def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x; gradient 1 or negative_slope (negative_slope at 0,
+    as PyTorch)."""
+    x = _tensor(x, "leaky_relu")
+    return tg_where(x.data > 0, x, x * negative_slope)
+
+
+def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold, as PyTorch.
+
+    The exponent is clipped at ``threshold`` first, so no exp overflows in the branch not taken
+    (whose gradient would otherwise be 0 * inf = nan). Gradient: sigmoid(beta * x), or 1 past the
+    threshold.
+    """
+    x = _tensor(x, "softplus")
+    z = (x * beta).clip(max=threshold)
+    return tg_where(x.data * beta > threshold, x, z.exp().log1p() * (1.0 / beta))
+
+
+def pad(x, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """``torch.nn.functional.pad``: ``pad`` = (last axis before, after, the axis before it: before,
+    after, ...). Constant padding only; ``x.pad`` takes numpy's per-axis order."""
+    x = _tensor(x, "pad")
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: needs pairs for at most {x.ndim} axes, got {pad!r}")
+    pairs = [tuple(pad[i:i + 2]) for i in range(0, len(pad), 2)][::-1]
+    return x.pad([(0, 0)] * (x.ndim - len(pairs)) + pairs, value=value)
+
+
+def _pair(v, where: str, name: str) -> tuple:
+    v = (v, v) if isinstance(v, numbers.Integral) else tuple(v)
+    if len(v) != 2 or not all(isinstance(i, numbers.Integral) for i in v):
+        raise ValueError(f"{where}: {name} must be an int or a pair of ints, got {v!r}")
+    return tuple(int(i) for i in v)
+
+
+def _windows(x, kernel, stride, padding, dilation, where: str, value: float = 0.0) -> Tensor:
+    """x (N, C, H, W) padded by ``padding`` with ``value`` -> windows (N, C, kh, kw, OH, OW)."""
+    x = _tensor(x, where)
+    if x.ndim != 4:
+        raise ValueError(f"{where}: input must be 4-D (N, C, H, W), got shape {x.shape}")
+    (ph, pw), (kh, kw), (dh, dw) = padding, kernel, dilation
+    if any(v < 1 for v in kernel + stride + dilation) or ph < 0 or pw < 0:
+        raise ValueError(f"{where}: kernel, stride and dilation must be >= 1 and padding >= 0")
+    if ph or pw:
+        x = x.pad(((0, 0), (0, 0), (ph, ph), (pw, pw)), value=value)
+    if x.shape[2] < dh * (kh - 1) + 1 or x.shape[3] < dw * (kw - 1) + 1:
+        raise ValueError(f"{where}: the (padded) input {x.shape[2:]} is smaller than the kernel "
+                         f"{kernel} with dilation {dilation}")
+    op = ops.Unfold(kernel, stride, dilation)
+    return autograd.record(op, (x,), op.forward(x.data), Tensor)
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """``torch.nn.functional.unfold`` (im2col): x (N, C, H, W) -> (N, C*kh*kw, OH*OW)."""
+    k, s = _pair(kernel_size, "unfold", "kernel_size"), _pair(stride, "unfold", "stride")
+    w = _windows(x, k, s, _pair(padding, "unfold", "padding"), _pair(dilation, "unfold", "dilation"),
+                 "unfold")
+    n, c, kh, kw, oh, ow = w.shape
+    return w.reshape(n, c * kh * kw, oh * ow)
+
+
+def _same_padding(kernel, dilation, where):
+    pads = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    if any(p % 2 for p in pads):
+        raise ValueError(f"{where}: padding='same' needs an odd (dilated) kernel here, got "
+                         f"kernel {kernel} with dilation {dilation}")
+    return tuple(p // 2 for p in pads)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
+
+    ``x`` (N, C, H, W), ``weight`` (O, C // groups, kh, kw), ``bias`` (O,) or None; ``padding`` an
+    int, a pair or 'same' / 'valid'. Returns (N, O, OH, OW) with OH = (H + 2*ph - dh*(kh-1) - 1) //
+    sh + 1. Composite: the windows (``ops.Unfold``, im2col), then one matmul per group:
+    out[n, o, p, q] = sum_{c, i, j} w[o, c, i, j] * x[n, c, p*sh + i*dh, q*sw + j*dw].
+    """
+    x, w = _tensor(x, "conv2d"), _tensor(weight, "conv2d")
+    if w.ndim != 4 or x.ndim != 4 or groups < 1 or x.shape[1] != w.shape[1] * groups \
+            or w.shape[0] % groups:
+        raise ValueError(f"conv2d: input (N, C, H, W) {x.shape} and weight (O, C/groups, kh, kw) "
+                         f"{w.shape} do not fit with groups={groups}")
+    kernel, dil = w.shape[2:], _pair(dilation, "conv2d", "dilation")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid") or (padding == "same" and stride not in (1, (1, 1))):
+            raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same' (stride 1), "
+                             f"got {padding!r} with stride {stride}")
+        padding = _same_padding(kernel, dil, "conv2d") if padding == "same" else 0
+    cols = _windows(x, kernel, _pair(stride, "conv2d", "stride"), _pair(padding, "conv2d", "padding"),
+                    dil, "conv2d")
+    n, c, kh, kw, oh, ow = cols.shape
+    g, o = groups, w.shape[0]
+    k = c // g * kh * kw
+    cols = cols.reshape(n, g, k, oh * ow).transpose(1, 2, 0, 3).reshape(g, k, n * oh * ow)
+    if g == 1:     # a plain 2-D matmul: BLAS takes the transposes of its backward as they are
+        out = w.reshape(o, k) @ cols.reshape(k, n * oh * ow)
+    else:
+        out = w.reshape(g, o // g, k) @ cols                             # (g, O/g, N*OH*OW)
+    out = out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+    if bias is not None:
+        out = out + _tensor(bias, "conv2d").reshape(1, o, 1, 1)
+    return out
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """1-D convolution, as ``torch.nn.functional.conv1d``: ``x`` (N, C, L), ``weight`` (O, C //
+    groups, k); the 2-D convolution of a height-1 image."""
+    x, w = _tensor(x, "conv1d"), _tensor(weight, "conv1d")
+    if x.ndim != 3 or w.ndim != 3:
+        raise ValueError(f"conv1d: input (N, C, L) and weight (O, C/groups, k) must be 3-D, got "
+                         f"{x.shape} and {w.shape}")
+    pad1 = padding if isinstance(padding, str) else (0, int(padding))
+    out = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, int(stride)), pad1, (1, int(dilation)),
+                 groups)
+    return out.squeeze(2)
+
+
+def _pool_args(kernel_size, stride, padding, dilation, where):
+    k = _pair(kernel_size, where, "kernel_size")
+    s = k if stride is None else _pair(stride, where, "stride")
+    p = _pair(padding, where, "padding")
+    if p[0] * 2 > k[0] or p[1] * 2 > k[1]:
+        raise ValueError(f"{where}: padding {p} must be at most half the kernel {k}")
+    return k, s, p, _pair(dilation, where, "dilation")
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
+    """Max over each window, as ``torch.nn.functional.max_pool2d`` (padding with -inf).
+
+    x (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to the kernel size. The gradient goes to
+    the first maximal entry of each window, as PyTorch (not split among ties): the windows' argmax
+    is found in numpy, and the output is that gather.
+    """
+    k, s, p, d = _pool_args(kernel_size, stride, padding, dilation, "max_pool2d")
+    win = _windows(x, k, s, p, d, "max_pool2d", value=-np.inf)
+    n, c, kh, kw, oh, ow = win.shape
+    win = win.reshape(n, c, kh * kw, oh, ow)
+    first = win.data.argmax(axis=2)                                       # (N, C, OH, OW)
+    i, j, a, b = np.indices(first.shape, sparse=True)
+    return win[i, j, first, a, b]
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True) -> Tensor:
+    """Mean over each window, as ``torch.nn.functional.avg_pool2d`` (zero padding, counted in the
+    mean unless ``count_include_pad=False``). x (N, C, H, W) -> (N, C, OH, OW)."""
+    k, s, p, d = _pool_args(kernel_size, stride, padding, 1, "avg_pool2d")
+    win = _windows(x, k, s, p, d, "avg_pool2d")
+    if count_include_pad or p == (0, 0):
+        return win.mean(axis=(2, 3))
+    with no_grad():                          # how many real (unpadded) entries each window holds
+        counts = _windows(np.ones((1, 1) + tuple(np.shape(getattr(x, "data", x))[2:])), k, s, p, d,
+                          "avg_pool2d").data.sum(axis=(2, 3))
+    return win.sum(axis=(2, 3)) * (1.0 / counts)
+
+
+def dropout(x, p: float = 0.5, training: bool = True, generator=None, seed=None) -> Tensor:
+    """Zero each entry with probability ``p`` and scale the rest by 1 / (1 - p), when ``training``
+    (else x itself), as ``torch.nn.functional.dropout``. The mask comes from ``generator`` (a numpy
+    Generator), a new one seeded with ``seed``, or numpy's global generator; it is a constant, so
+    the gradient is dy * mask."""
+    x = _tensor(x, "dropout")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    rng = generator if generator is not None else (
+        np.random.default_rng(seed) if seed is not None else np.random.mtrand._rand)
+    keep = rng.random(x.shape) >= p if hasattr(rng, "random") else rng.random_sample(x.shape) >= p
+    return x * (keep.astype(x.dtype) * (1.0 / (1.0 - p) if p < 1.0 else 0.0))
+
+
+def _affine(y, weight, bias, shape, where):
+    if weight is not None:
+        y = y * _tensor(weight, where).reshape(shape)
+    if bias is not None:
+        y = y + _tensor(bias, where).reshape(shape)
+    return y
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalization, as ``torch.nn.functional.batch_norm``: x (N, C, ...) normalized per
+    channel C over the batch and any spatial axes.
+
+    Training: the batch's mean and (biased) variance are used, and ``running_mean`` /
+    ``running_var`` (numpy arrays or Tensors of shape (C,), or None) are updated in place:
+    running = (1 - momentum) * running + momentum * batch stat, the variance unbiased. Evaluation:
+    the running statistics are used as constants. Then ``* weight + bias`` per channel.
+    """
+    x = _tensor(x, "batch_norm")
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {x.shape}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training:
+        mean, var = x.mean(axes, keepdims=True), x.var(axes, keepdims=True, correction=0)
+        n = x.size // x.shape[1]
+        for run, stat in ((running_mean, mean.data), (running_var, var.data * n / max(n - 1, 1))):
+            if run is not None:
+                arr = run.data if isinstance(run, Tensor) else run
+                arr *= 1 - momentum
+                arr += momentum * stat.reshape(-1)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
+                             "running_var")
+        mean = np.asarray(getattr(running_mean, "data", running_mean)).reshape(shape)
+        var = np.asarray(getattr(running_var, "data", running_var)).reshape(shape)
+    y = (x - mean) * (var + eps) ** -0.5
+    return _affine(y, weight, bias, shape, "batch_norm")
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Layer normalization, as ``torch.nn.functional.layer_norm``: each sample normalized over its
+    last ``len(normalized_shape)`` axes (mean 0, biased variance 1), then ``* weight + bias``
+    (both of shape ``normalized_shape``)."""
+    x = _tensor(x, "layer_norm")
+    shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
+        else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"layer_norm: the input's last axes {x.shape} must be {shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    mean, var = x.mean(axes, keepdims=True), x.var(axes, keepdims=True, correction=0)
+    y = (x - mean) * (var + eps) ** -0.5
+    return _affine(y, weight, bias, shape, "layer_norm")

@@ -9,6 +9,9 @@ from .autograd import Op, Tape, unbroadcast
 from .function import Function, FunctionCtx
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .tensor import Tensor, tensor
+from . import creation, methods
+from .creation import *  # noqa: F401,F403 (zeros, stack, where, exp, ... in PyTorch's spelling)
 
 __all__ = ["Tensor", "tensor", "Op", "Tape", "ops", "no_grad", "enable_grad", "is_grad_enabled",
-           "detect_anomaly", "unbroadcast"]
+           "detect_anomaly", "unbroadcast", "creation", "methods"]
+__all__ += [n for n in creation.__all__ if n not in __all__]

@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from . import autograd, ops
+from .methods import TensorMethods, torch_spellings
 from .modes import _state
 
 
@@ -81,7 +82,8 @@ def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
 _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
-class Tensor:
+@torch_spellings
+class Tensor(TensorMethods):
     """An n-dimensional array of float32 or float64 whose operations are recorded for ``backward``.
 
     ``Tensor(data, requires_grad=False, name=None)``: ``data`` is a Tensor, a numpy array (shared,

@@ -84,3 +84,101 @@ class Pow(Op):
 
     def describe(self):
         return f"pow(p={self.p:g})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Further binary primitives (issue 12): a tensor exponent, remainder, elementwise max / min, where.
+# ---------------------------------------------------------------------------------------------
+
+
+class PowT(Op):
+    """y = a ** b with b a tensor too (broadcasting); a > 0 wherever b's gradient is wanted"""
+
+    formula = "da = dy * b * a ** (b - 1), db = dy * y * log(a)"
+    saves = ("a", "b", "y")
+    graph_saves = {"a": 0, "b": 1, "y": "out"}
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a ** b
+        return self.y
+
+    def backward(self, dy):
+        a, b = self.a, self.b
+        da = dy * (b * (a ** (b - 1) if isinstance(a, np.ndarray) else a.pow(b - 1))) \
+            if self.needs[0] else None
+        if not self.needs[1]:
+            return da, None
+        if isinstance(a, np.ndarray):
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) where y = 0: term is 0
+                logs = np.where(self.y == 0, 0.0, np.log(np.where(a > 0, a, np.nan)))
+        else:
+            logs = a.log()
+        return da, dy * (self.y * logs)
+
+    def describe(self):
+        return "pow(tensor)"
+
+
+class Mod(Op):
+    """y = a mod b = a - b * floor(a / b), the sign of b (numpy's ``mod``, PyTorch's ``remainder``)"""
+
+    formula = "da = dy, db = -dy * floor(a / b)"
+    saves = ("q",)
+    graph_saves = {"q": "const"}
+
+    def forward(self, a, b):
+        self.q = np.floor_divide(a, b)
+        return np.mod(a, b)
+
+    def backward(self, dy):
+        return dy, (-dy * self.q if self.needs[1] else None)
+
+
+class Maximum(Op):
+    """y = maximum(a, b) elementwise (broadcasting); at ties each input gets half, as PyTorch"""
+
+    formula = "da = dy * ((a > b) + (a == b) / 2), db = dy * ((b > a) + (a == b) / 2)"
+    saves = ("wa",)
+    graph_saves = {"wa": "const"}
+
+    def forward(self, a, b):
+        self.wa = (a > b) + 0.5 * (a == b)
+        return np.maximum(a, b)
+
+    def backward(self, dy):
+        return dy * self.wa, dy * (1 - self.wa)
+
+
+class Minimum(Op):
+    """y = minimum(a, b) elementwise (broadcasting); at ties each input gets half, as PyTorch"""
+
+    formula = "da = dy * ((a < b) + (a == b) / 2), db = dy * ((b < a) + (a == b) / 2)"
+    saves = ("wa",)
+    graph_saves = {"wa": "const"}
+
+    def forward(self, a, b):
+        self.wa = (a < b) + 0.5 * (a == b)
+        return np.minimum(a, b)
+
+    def backward(self, dy):
+        return dy * self.wa, dy * (1 - self.wa)
+
+
+class Where(Op):
+    """y = a where cond else b (cond a constant bool array; all three broadcast)"""
+
+    formula = "da = dy * cond, db = dy * (1 - cond)"
+    saves = ("mask",)
+    graph_saves = {"mask": "const"}
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, a, b):
+        self.mask = self.cond.astype(np.result_type(a, b))
+        return np.where(self.cond, a, b)
+
+    def backward(self, dy):
+        return (dy * self.mask if self.needs[0] else None,
+                dy * (1 - self.mask) if self.needs[1] else None)

@@ -37,3 +37,83 @@ class MatMul(Op):
             da = dy @ _swap(b) if self.needs[0] else None
             db = _swap(a) @ dy if self.needs[1] else None
         return da, db
+
+
+# ---------------------------------------------------------------------------------------------
+# einsum (issue 12). tensordot, dot, outer and trace are composites of matmul, einsum and index.
+# ---------------------------------------------------------------------------------------------
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def parse_einsum(subscripts: str, shapes: list) -> tuple[list, str]:
+    """Explicit labels for ``np.einsum``'s ``subscripts``: (one label string per operand, output).
+
+    ``...`` becomes letters not used elsewhere (aligned from the right, as broadcasting); without
+    ``->`` the output is the ellipsis followed by the labels used once, sorted (numpy's rule).
+    """
+    text = subscripts.replace(" ", "")
+    ins, arrow, out = text.partition("->")
+    ins = ins.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum: {subscripts!r} names {len(ins)} operands, got {len(shapes)}")
+    free = [c for c in _LETTERS if c not in text]
+    n_ell = max([len(s) - len(i.replace("...", "")) for i, s in zip(ins, shapes) if "..." in i],
+                default=0)
+    ell = "".join(free[:n_ell])
+    labels = []
+    for i, s in zip(ins, shapes):
+        k = len(s) - len(i.replace("...", ""))
+        labels.append(i.replace("...", ell[n_ell - k:] if k else ""))
+        if len(labels[-1]) != len(s) or not labels[-1].isalpha():
+            raise ValueError(f"einsum: subscripts {i!r} do not fit an operand of shape {s}")
+    if not arrow:
+        joined = "".join(labels)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    return labels, out.replace("...", ell)
+
+
+class Einsum(Op):
+    """y = einsum('ij,jk->ik', a, b, ...) with explicit labels (see ``parse_einsum``). The gradient
+    of operand k is the einsum of dy with the other operands onto k's labels: labels summed away
+    in k alone come back by broadcasting, repeated labels (a diagonal) by writing onto it."""
+
+    formula = "dx_k = einsum(dy, the other operands -> labels of x_k)"
+    saves = ("xs",)
+
+    def __init__(self, labels, out):
+        self.labels, self.out = labels, out
+
+    def forward(self, *xs):
+        sizes = {}
+        for lab, x in zip(self.labels, xs):
+            for c, n in zip(lab, x.shape):
+                if sizes.setdefault(c, n) != n:
+                    raise ValueError(f"einsum: label {c!r} has sizes {sizes[c]} and {n}; "
+                                     f"broadcast the operands to equal sizes first")
+        self.xs, self.sizes = xs, sizes
+        return np.asarray(np.einsum(f"{','.join(self.labels)}->{self.out}", *xs, optimize=True))
+
+    def backward(self, dy):
+        return tuple(self._grad(k, dy) if need else None for k, need in enumerate(self.needs))
+
+    def _grad(self, k, dy):
+        lab = self.labels[k]
+        uniq = "".join(dict.fromkeys(lab))
+        others = [x for i, x in enumerate(self.xs) if i != k]
+        seen = self.out + "".join(l for i, l in enumerate(self.labels) if i != k)
+        kept = "".join(c for c in uniq if c in seen)
+        spec = ",".join([self.out] + [l for i, l in enumerate(self.labels) if i != k])
+        g = np.einsum(f"{spec}->{kept}", dy, *others, optimize=True)
+        if kept != uniq:          # labels summed in x_k alone: every entry got the same dy
+            g = np.broadcast_to(g.reshape([self.sizes[c] if c in kept else 1 for c in uniq]),
+                                [self.sizes[c] for c in uniq])
+        if uniq == lab:
+            return g
+        grid = np.indices([self.sizes[c] for c in uniq], sparse=True)   # a repeated label
+        dx = np.zeros([self.sizes[c] for c in lab], dtype=g.dtype)
+        dx[tuple(grid[uniq.index(c)] for c in lab)] = g
+        return dx
+
+    def describe(self):
+        return f"einsum({','.join(self.labels)}->{self.out})"

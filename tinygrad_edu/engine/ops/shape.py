@@ -74,3 +74,66 @@ class Index(Op):
             return "..." if it is Ellipsis else str(it)
         items = self.index if isinstance(self.index, tuple) else (self.index,)
         return f"index[{', '.join(part(it) for it in items)}]"
+
+
+# ---------------------------------------------------------------------------------------------
+# Further shape primitives (issue 12): concatenate, pad, broadcast_to.
+# ---------------------------------------------------------------------------------------------
+
+
+class Concat(Op):
+    """y = concatenate(xs, axis): the inputs side by side along ``axis``"""
+
+    formula = "dx_k = dy[the slice of axis where x_k sits]"
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *xs):
+        self.bounds = np.cumsum([0] + [x.shape[self.axis] for x in xs])
+        return np.concatenate(xs, axis=self.axis)
+
+    def backward(self, dy):
+        lead = (slice(None),) * self.axis
+        return tuple(dy[lead + (slice(int(lo), int(hi)),)] if need else None
+                     for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs))
+
+    def describe(self):
+        return f"concatenate(axis={self.axis})"
+
+
+class Pad(Op):
+    """y = x padded with a constant: ``widths`` one (before, after) pair per axis, as ``np.pad``"""
+
+    formula = "dx = dy[the part of y that holds x]"
+
+    def __init__(self, widths, value=0.0):
+        self.widths, self.value = widths, value
+
+    def forward(self, x):
+        self.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, x.shape))
+        return np.pad(x, self.widths, constant_values=self.value)
+
+    def backward(self, dy):
+        return (dy[self.inner],)
+
+    def describe(self):
+        return f"pad{tuple(self.widths)}"
+
+
+class BroadcastTo(Op):
+    """y = broadcast_to(x, shape) (a copy): each x entry repeated along the new or size-1 axes"""
+
+    formula = "dx = dy summed over the broadcast axes (the walk's unbroadcast)"
+
+    def __init__(self, shape):
+        self.new_shape = shape
+
+    def forward(self, x):
+        return np.array(np.broadcast_to(x, self.new_shape))
+
+    def backward(self, dy):
+        return (dy,)   # the walk sums it back to x's shape (autograd.unbroadcast)
+
+    def describe(self):
+        return f"broadcast_to{self.new_shape}"
