@@ -1,0 +1,179 @@
+// The step-through page: the forward pass, then the backward pass, one op at a time.
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('data').textContent);
+  var steps = data.steps, k = 0;
+  var box = document.getElementById('diagram');
+  var svg = box.querySelector('svg');
+  var zoom = null, gradText = {}, ops = data.order;
+  var firstBackward = steps.findIndex(function (s) { return s.phase === 'backward'; });
+
+  // ------------------------------------------------------------------ the diagram
+  function setUpDiagram() {
+    if (!svg) { return; }
+    svg.removeAttribute('width');
+    svg.removeAttribute('height');
+    svg.querySelectorAll('g.edge').forEach(function (e) {
+      var t = e.querySelector('text');
+      if (!t) { return; }
+      t.classList.add('value-text');
+      var g = t.cloneNode(false);
+      g.setAttribute('class', 'grad-text');
+      g.setAttribute('y', String(parseFloat(t.getAttribute('y')) + 1.25 * parseFloat(t.getAttribute('font-size') || 14)));
+      g.textContent = '';
+      t.parentNode.appendChild(g);
+      gradText[e.id] = g;
+    });
+    if (window.svgPanZoom) {
+      zoom = window.svgPanZoom(svg, {zoomEnabled: true, panEnabled: true, controlIconsEnabled: false,
+        dblClickZoomEnabled: false, fit: true, center: true, minZoom: 0.05, maxZoom: 40,
+        zoomScaleSensitivity: 0.3});
+    }
+  }
+
+  function fitAll() { if (zoom) { zoom.resize(); zoom.fit(); zoom.center(); } }
+
+  // Zoom and pan so that the given nodes (the current op and its inputs) fill most of the view.
+  function follow(ids) {
+    if (!zoom) { return; }
+    var r = null;
+    ids.forEach(function (id) {
+      var el = id && document.getElementById(id);
+      if (!el) { return; }
+      var b = el.getBoundingClientRect();
+      r = r ? {l: Math.min(r.l, b.left), t: Math.min(r.t, b.top), r: Math.max(r.r, b.right),
+               b: Math.max(r.b, b.bottom)} : {l: b.left, t: b.top, r: b.right, b: b.bottom};
+    });
+    if (!r) { return; }
+    var view = box.getBoundingClientRect();
+    var w = Math.max(r.r - r.l, 1), h = Math.max(r.b - r.t, 1);
+    var scale = Math.min(0.85 * view.width / w, 0.85 * view.height / h);
+    var sizes = zoom.getSizes();
+    // never closer than 2 screen pixels per diagram point: the text stays a readable size
+    var target = Math.max(zoom.getZoom() * Math.min(scale, 2.0 / Math.max(sizes.realZoom, 1e-6)), 0.05);
+    var cx = (r.l + r.r) / 2 - view.left, cy = (r.t + r.b) / 2 - view.top;
+    zoom.zoomAtPoint(target, {x: cx, y: cy});
+    zoom.panBy({x: view.width / 2 - cx, y: view.height / 2 - cy});
+  }
+
+  // A dot that carries the gradient from the op back along the edge to the input.
+  function carry(edgeId) {
+    var e = document.getElementById(edgeId), path = e && e.querySelector('path');
+    if (!path || !path.getTotalLength ||
+        window.matchMedia('(prefers-reduced-motion: reduce)').matches) { return; }
+    var c = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
+    c.setAttribute('r', '6');
+    c.setAttribute('class', 'carrier');
+    e.appendChild(c);
+    var L = path.getTotalLength(), t0 = null, ms = 900;
+    function frame(t) {
+      t0 = t0 || t;
+      var f = Math.min(1, (t - t0) / ms), p = path.getPointAtLength(L * (1 - f));
+      c.setAttribute('cx', p.x);
+      c.setAttribute('cy', p.y);
+      if (f < 1) { window.requestAnimationFrame(frame); } else { c.remove(); }
+    }
+    window.requestAnimationFrame(frame);
+  }
+
+  // ------------------------------------------------------------------ the table
+  var body = document.getElementById('grads'), rows = {};
+  data.rows.forEach(function (r) {
+    var tr = document.createElement('tr');
+    tr.id = 'row-' + r.id;
+    tr.className = r.kind;
+    tr.innerHTML = '<td class="name"></td><td class="shape"></td><td class="grad"></td>';
+    tr.children[0].textContent = r.name;
+    tr.children[1].textContent = r.shape;
+    tr.children[2].textContent = '(none yet)';
+    tr.children[2].setAttribute('data-tensor', r.id);
+    body.appendChild(tr);
+    rows[r.id] = tr;
+  });
+
+  function table() {
+    var totals = {}, here = steps[k].updates;
+    for (var i = firstBackward; i >= 0 && i <= k; i++) {
+      for (var id in steps[i].updates) { totals[id] = steps[i].updates[id]; }
+    }
+    Object.keys(rows).forEach(function (id) {
+      var cell = rows[id].children[2], t = totals[id];
+      cell.textContent = t ? t.text : '(none yet)';
+      if (t && t.values) { cell.setAttribute('data-values', JSON.stringify(t.values)); }
+      else { cell.removeAttribute('data-values'); }
+      rows[id].classList.toggle('updated', id in here);
+    });
+  }
+
+  // ------------------------------------------------------------------ one step
+  function mark(id, cls) {
+    var el = id && document.getElementById(id);
+    if (el) { el.classList.add(cls); }
+  }
+
+  function diagramState(s) {
+    ['current', 'current-in', 'current-out', 'current-edge', 'pending'].forEach(function (c) {
+      box.querySelectorAll('.' + c).forEach(function (el) { el.classList.remove(c); });
+    });
+    var done = s.phase === 'forward' ? ops.indexOf(s.op) : ops.length;
+    ops.forEach(function (id, i) {
+      if (i <= done) { return; }
+      mark(id, 'pending');
+      box.querySelectorAll('g.edge[id^="e_' + id + '_"]').forEach(function (e) { e.classList.add('pending'); });
+    });
+    Object.keys(gradText).forEach(function (id) { gradText[id].textContent = ''; });
+    for (var i = firstBackward; i >= 0 && i <= k; i++) {
+      for (var e in steps[i].sent) { if (gradText[e]) { gradText[e].textContent = steps[i].sent[e]; } }
+    }
+    if (s.phase === 'start') { mark(s.op, 'current-out'); return; }
+    mark(s.op, 'current');
+    s.ins.forEach(function (id) { mark(id, s.phase === 'forward' ? 'current-in' : 'current-out'); });
+    s.edges.forEach(function (id) { mark(id, 'current-edge'); });
+  }
+
+  function show(animate) {
+    var s = steps[k];
+    if (svg) { diagramState(s); }
+    table();
+    document.getElementById('title').textContent = s.title;
+    document.getElementById('narration').textContent = s.text;
+    document.getElementById('counter').textContent = 'step ' + k + ' of ' + (steps.length - 1) +
+      (s.phase === 'start' ? ' (start)' : ' (' + s.phase + ')');
+    document.getElementById('prev').disabled = (k === 0);
+    document.getElementById('next').disabled = (k === steps.length - 1);
+    document.body.setAttribute('data-step', String(k));
+    document.body.setAttribute('data-phase', s.phase);
+    if (svg) {
+      follow([s.op].concat(s.ins));
+      if (animate && s.phase === 'backward') { Object.keys(s.sent).forEach(carry); }
+    }
+  }
+
+  function go(to) {
+    var next = Math.max(0, Math.min(steps.length - 1, to));
+    var forward = next === k + 1;
+    k = next;
+    show(forward);
+  }
+
+  setUpDiagram();
+  document.getElementById('next').addEventListener('click', function () { go(k + 1); });
+  document.getElementById('prev').addEventListener('click', function () { go(k - 1); });
+  document.getElementById('to-forward').addEventListener('click', function () { go(1); });
+  document.getElementById('to-backward').addEventListener('click', function () { go(firstBackward); });
+  document.getElementById('fit').addEventListener('click', fitAll);
+  document.addEventListener('keydown', function (e) {
+    var key = e.key;
+    if (key === 'ArrowRight' || key === 'ArrowDown') { go(k + 1); }
+    else if (key === 'ArrowLeft' || key === 'ArrowUp') { go(k - 1); }
+    else if (key === 'Home') { go(0); }
+    else if (key === 'End') { go(steps.length - 1); }
+    else if (key === 'f' || key === 'F') { fitAll(); }
+    else if ((key === '+' || key === '=') && zoom) { zoom.zoomIn(); }
+    else if (key === '-' && zoom) { zoom.zoomOut(); }
+    else { return; }
+    e.preventDefault();
+  });
+  window.addEventListener('resize', function () { if (zoom) { zoom.resize(); } });
+  show(false);
+})();
