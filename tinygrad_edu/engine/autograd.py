@@ -12,7 +12,9 @@ This module holds the three ideas that every op shares:
 
 * ``Op``: the base class of a primitive (forward, backward, formula);
 * ``unbroadcast``: the one place where broadcasting's gradient lives;
-* ``backward``: the reverse walk over the tape.
+* ``backward``: the reverse walk over the tape. Its optional ``hook(t, op, dy, in_grads)`` observes
+  each step (the gradient that arrived at ``t``, what ``op.backward`` returned); the narrated trace
+  (``viz.trace``) is such an observer, so there is one walk, not a copy of it.
 """
 from __future__ import annotations
 
@@ -171,10 +173,6 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False, hook=None) -> N
     Two savings that change no number: a running total that this walk allocated itself is added to
     in place (``owned`` holds the ids of those totals while they sit in ``grads``), and Python's cycle
     collector, which would otherwise rescan the whole live graph while the walk allocates, is paused.
-
-    ``hook``, if given, observes the walk: ``hook(t, op, dy, in_grads)`` is called at each step with
-    the gradient that arrived at ``t`` and what ``op.backward`` returned (before unbroadcasting).
-    The narrated trace (``viz.trace``) is such an observer; it changes nothing.
     """
     made, leaves = collect(root)
     grads = {root: grad}     # tensor -> running total of dL/dtensor

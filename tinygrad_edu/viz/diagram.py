@@ -264,7 +264,7 @@ class Diagram(graphviz.Digraph):
         if outfile is not None and filename is None:
             filename = Path(outfile).with_suffix(".gv")
         fmt = format or (Path(outfile).suffix.lstrip(".") if outfile else self.format)
-        source = self.save(filename, directory)
+        source = self.save(filename, directory=directory)
         target = Path(outfile) if outfile is not None else Path(f"{source}.{fmt}")
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {target}")

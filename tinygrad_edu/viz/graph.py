@@ -10,7 +10,8 @@ settings and shapes.
 
 Names, first match wins: ``names=`` (``{tensor: "name"}``, ``{id(tensor): "name"}`` or
 ``{"name": tensor}``), then ``Tensor.name``, then the caller's variables (the first frame outside
-this package: its locals, then its globals, and dicts of tensors such as ``params["W1"]``), then a
+this package: its locals, then its globals, and dicts of tensors such as ``params["W1"]``; not for a
+one-element constant), then a
 default: the root is ``loss``, an intermediate is its op's name and number (``exp3``), a
 one-element constant its value (``0.1``), other constants ``const1``..., other leaves ``param1``...
 """
@@ -244,6 +245,8 @@ def build(t, names=None, frame=None) -> Graph:
     counters, nodes, leaf = {}, {}, 0
     for x in order:
         kind, k = _kind(x, t), number.get(id(x))
+        if kind == "const" and x.data.size == 1:
+            found.pop(id(x), None)   # a one-element constant reads best as its value
         name = (given.get(id(x)) or x.name or found.get(id(x))
                 or _default_name(x, kind, k, counters))
         if k is None:

@@ -76,9 +76,31 @@ def run(source: str, fmt: str, renderer: str | None = None, timeout: float = 120
             f"render: no Graphviz renderer found ({want} is neither on PATH nor next to "
             f"{sys.executable}). Install graphviz-pure (pip install graphviz-pure) or the system "
             f"graphviz package, or write the DOT text (a path ending in .dot).")
-    proc = subprocess.run([r.path, f"-T{fmt}"], input=source.encode("utf-8"),
+    if fmt == "pdf" and r.name == "graphviz-pure":   # it makes no PDF: a 200 dpi PNG in a PDF
+        return _pdf_from_png(_call(r, source, ["-Tpng", "-Gdpi=200"], timeout))
+    return _call(r, source, [f"-T{fmt}"], timeout)
+
+
+def _call(r: Renderer, source: str, options: list, timeout: float) -> bytes:
+    proc = subprocess.run([r.path, *options], input=source.encode("utf-8"),
                           capture_output=True, timeout=timeout)
+    fmt = options[0][2:]
     if proc.returncode != 0:
         raise RuntimeError(f"render: {r.name} failed to make {fmt} (exit code {proc.returncode}): "
                            f"{proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout
+
+
+def _pdf_from_png(png: bytes) -> bytes:
+    """A one-page PDF holding the picture ``png`` (through Pillow, which matplotlib brings)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise RuntimeError("render: graphviz-pure makes no PDF, and Pillow (pip install pillow), "
+                           "which would wrap its PNG in one, is not installed; install the system "
+                           "graphviz package or write .svg or .png") from None
+    import io
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(out, format="PDF", resolution=200.0)
+    return out.getvalue()
