@@ -124,7 +124,7 @@ def _draw_compact(g, rankdir, show_values, show_grads, show_formulas, edge_value
                 continue
             label = role
             if edge_values:
-                label = " ".join(s for s in (role, short_text(p.tensor.data)) if s)
+                label = f"{role}: " * bool(role) + short_text(p.tensor.data)
             d.edge(ids[id(p.tensor)], op.id, label=label, id=f"e_{ids[id(p.tensor)]}_{op.id}_{k}")
     d.tensor_ids, d.op_ids = ids, {op.number: op.id for op in g.ops}
     return d

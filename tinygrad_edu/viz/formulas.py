@@ -51,12 +51,10 @@ def expression(n) -> str:
 
 
 def roles(n) -> list:
-    """Each input's part in a non-commutative op ('left' / 'right' of a matmul, '+' / '-' of a
-    subtraction); '' where the order does not matter."""
-    if n.op.name == "matmul":
+    """Each input's part in a non-commutative op: 'left' / 'right' of a matmul or a subtraction
+    (``left @ right``, ``left - right``); '' where the order does not matter."""
+    if n.op.name in ("matmul", "sub"):
         return ["left", "right"]
-    if n.op.name == "sub":
-        return ["+", "-"]
     return [""] * len(n.inputs)
 
 

@@ -121,7 +121,10 @@ def page_data(loss, names=None, grad=None, frame=None) -> tuple[dict, object]:
     start = {"phase": "start", "title": f"Start: {name} = {format_array(loss.data)}",
              "text": (f"The graph of {name}: {len(tr)} ops. Next (or the right arrow key) runs the "
                       f"forward pass one op at a time, then the backward pass, which starts at "
-                      f"{name} with dL/d{name} = {format_array(tr.seed)}."),
+                      f"{name} with dL/d{name} = {format_array(tr.seed)}."
+                      + ("\n(backward() had freed the values the ops saved; they were recomputed "
+                         "from the inputs and checked against the recorded outputs.)"
+                         if tr.recomputed else "")),
              "op": root, "ins": [], "edges": [], "sent": {}, "updates": {}}
     backward = _backward_steps(tr, diagram)
     backward[0]["updates"][root] = _cell(tr.seed)
@@ -140,7 +143,7 @@ def render_page(loss, names=None, grad=None, title: str | None = None, frame=Non
                        ("SVG", _svg_or_dot(diagram)), ("DATA", payload),
                        ("PANZOOM", _static("vendor/svg-pan-zoom.min.js")),
                        ("JS", _static("page.js"))):
-        body = body.replace("{{" + key + "}}", value, 1)
+        body = body.replace("{{" + key + "}}", value)
     return body
 
 

@@ -49,8 +49,8 @@
     var w = Math.max(r.r - r.l, 1), h = Math.max(r.b - r.t, 1);
     var scale = Math.min(0.85 * view.width / w, 0.85 * view.height / h);
     var sizes = zoom.getSizes();
-    // never closer than 2 screen pixels per diagram point: the text stays a readable size
-    var target = Math.max(zoom.getZoom() * Math.min(scale, 2.0 / Math.max(sizes.realZoom, 1e-6)), 0.05);
+    // never closer than 1.25 screen pixels per diagram point: the text stays a readable size
+    var target = Math.max(zoom.getZoom() * Math.min(scale, 1.25 / Math.max(sizes.realZoom, 1e-6)), 0.05);
     var cx = (r.l + r.r) / 2 - view.left, cy = (r.t + r.b) / 2 - view.top;
     zoom.zoomAtPoint(target, {x: cx, y: cy});
     zoom.panBy({x: view.width / 2 - cx, y: view.height / 2 - cy});
@@ -144,7 +144,7 @@
     document.body.setAttribute('data-step', String(k));
     document.body.setAttribute('data-phase', s.phase);
     if (svg) {
-      follow([s.op].concat(s.ins));
+      if (s.phase === 'start') { fitAll(); } else { follow([s.op].concat(s.ins)); }
       if (animate && s.phase === 'backward') { Object.keys(s.sent).forEach(carry); }
     }
   }
