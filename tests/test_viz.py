@@ -255,3 +255,44 @@ def test_notebook_display_inline_svg():
 def test_render_reports_renderer_errors(tmp_path):
     with pytest.raises(RuntimeError, match="failed to make"):
         viz.render(viz.draw(small_graph()[0]), tmp_path / "g.x", format="no-such-format")
+
+
+def _evaluate(formula: str, step, names):
+    """The right-hand side of ``formula`` (``dW = X.T @ dy``) evaluated with numpy on this step's
+    arrays, or None when it is written in index notation (``dx[i, j] = dy[i]``)."""
+    lhs, rhs = formula.split(" = ", 1)
+    if "[" in lhs or ";" in rhs or " where " in rhs:
+        return None
+    ns = {name: t.data for name, t in names.items()}
+    ns.update(dy=step.grad_out, outer=np.outer, sum=np.sum, zeros=np.zeros)
+    return np.asarray(eval(rhs, {"__builtins__": {}}, ns))
+
+
+def test_formulas_compute_what_the_engine_computes():
+    """Every formula the diagrams show, evaluated with numpy, gives the gradient the walk sent."""
+    rng = np.random.default_rng(5)
+    A = Tensor(rng.normal(size=(2, 3, 4)), requires_grad=True)
+    M = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    v = Tensor(rng.normal(size=4), requires_grad=True)
+    u = Tensor(rng.normal(size=3), requires_grad=True)
+    c = Tensor(rng.normal(size=(3, 1)))
+    bm = A @ M                       # batched (2, 3, 4) @ (4, 3)
+    av = A @ v                       # batched matrix @ vector
+    vm = v @ M                       # vector @ matrix
+    mu = M @ u                       # matrix @ vector
+    vv = v @ v                       # dot
+    t = (bm - c).exp().sum() + (av.tanh() * 2.0).sum() + (vm.sigmoid() ** 3).sum()
+    t = t + (mu.relu() / 4.0).sum() + vv.log() * -1.0 + M.T.reshape(12).sum() + (-u).sum()
+    tr = viz.trace(t)
+    names = {tr.names[id(x)]: x for x in tr.tensors}
+    checked = set()
+    for step in tr:
+        for f, g in zip(step.node.grads, step.grads_in):
+            if f is None:
+                continue
+            value = _evaluate(f, step, names)
+            if value is not None:
+                np.testing.assert_allclose(value, g, rtol=1e-12, atol=1e-14, err_msg=f)
+                checked.add(step.op.name)
+    assert {"matmul", "sub", "add", "mul", "pow", "exp", "log", "tanh", "sigmoid", "relu",
+            "neg", "reshape", "transpose"} <= checked

@@ -110,11 +110,13 @@ def _matmul(n) -> list:
     if len(sa) == 1 and len(sb) == 1:
         return [f"dy * {b}", f"dy * {a}"]
     if len(sa) == 1:
+        batch = _axis(tuple(range(len(sb) - 2)))
         return [f"{b} @ dy", f"outer({a}, dy)"] if len(sb) == 2 else \
-            [f"sum({b} @ dy[..., None], batch)", f"{a}[:, None] * dy[..., None, :]"]
+            [f"sum(({b} @ dy[..., None])[..., 0], axis={batch})", f"{a}[:, None] * dy[..., None, :]"]
     if len(sb) == 1:
+        batch = _axis(tuple(range(len(sa) - 2)))
         return [f"outer(dy, {b})", f"{a}.T @ dy"] if len(sa) == 2 else \
-            [f"dy[..., None] * {b}", f"sum({a}.mT @ dy[..., None], batch)"]
+            [f"dy[..., None] * {b}", f"sum(({a}.mT @ dy[..., None])[..., 0], axis={batch})"]
     if len(sa) == 2 and len(sb) == 2:
         return [f"dy @ {b}.T", f"{a}.T @ dy"]
     out = n.out.tensor.shape
