@@ -86,6 +86,8 @@ def _walk(page, n, params, tmp_path, errors):
             f"Forward {k} of {n}" if k <= n else f"Backward {k - n} of {n}")
         if drawn:   # the current op outlined, and the view follows it: it is inside the view
             assert page.locator("#diagram g.node.current").count() == 1
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                          "requestAnimationFrame(r)))")   # the pan and zoom land in a frame
             box = page.locator("#diagram").bounding_box()
             op = page.locator("#diagram g.node.current").bounding_box()
             assert box["x"] - 1 <= op["x"] and op["x"] + op["width"] <= box["x"] + box["width"] + 1

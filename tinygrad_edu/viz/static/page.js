@@ -33,27 +33,38 @@
 
   function fitAll() { if (zoom) { zoom.resize(); zoom.fit(); zoom.center(); } }
 
-  // Zoom and pan so that the given nodes (the current op and its inputs) fill most of the view.
+  // A node's box in the coordinates of the pan-zoom viewport (not yet panned or zoomed). The
+  // library applies its pan and zoom in the next animation frame, so the DOM's screen positions
+  // may be stale; this box, with the library's own (current) pan and zoom, is not.
+  function boxOf(el, viewport) {
+    var m = viewport.getCTM().inverse().multiply(el.getCTM()), b = el.getBBox();
+    var p = svg.createSVGPoint(), xs = [], ys = [];
+    [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]]
+      .forEach(function (c) { p.x = c[0]; p.y = c[1]; var q = p.matrixTransform(m); xs.push(q.x); ys.push(q.y); });
+    return {l: Math.min.apply(null, xs), t: Math.min.apply(null, ys),
+            r: Math.max.apply(null, xs), b: Math.max.apply(null, ys)};
+  }
+
+  // Zoom and pan so that the given nodes (the current op and its inputs) fill most of the view,
+  // never closer than 1.25 screen pixels per diagram point (the text stays a readable size).
   function follow(ids) {
-    if (!zoom) { return; }
+    var viewport = svg && svg.querySelector('.svg-pan-zoom_viewport');
+    if (!zoom || !viewport) { return; }
     var r = null;
     ids.forEach(function (id) {
       var el = id && document.getElementById(id);
       if (!el) { return; }
-      var b = el.getBoundingClientRect();
-      r = r ? {l: Math.min(r.l, b.left), t: Math.min(r.t, b.top), r: Math.max(r.r, b.right),
-               b: Math.max(r.b, b.bottom)} : {l: b.left, t: b.top, r: b.right, b: b.bottom};
+      var b = boxOf(el, viewport);
+      r = r ? {l: Math.min(r.l, b.l), t: Math.min(r.t, b.t), r: Math.max(r.r, b.r), b: Math.max(r.b, b.b)} : b;
     });
     if (!r) { return; }
-    var view = box.getBoundingClientRect();
+    var view = box.getBoundingClientRect(), sizes = zoom.getSizes();
     var w = Math.max(r.r - r.l, 1), h = Math.max(r.b - r.t, 1);
-    var scale = Math.min(0.85 * view.width / w, 0.85 * view.height / h);
-    var sizes = zoom.getSizes();
-    // never closer than 1.25 screen pixels per diagram point: the text stays a readable size
-    var target = Math.max(zoom.getZoom() * Math.min(scale, 1.25 / Math.max(sizes.realZoom, 1e-6)), 0.05);
-    var cx = (r.l + r.r) / 2 - view.left, cy = (r.t + r.b) / 2 - view.top;
-    zoom.zoomAtPoint(target, {x: cx, y: cy});
-    zoom.panBy({x: view.width / 2 - cx, y: view.height / 2 - cy});
+    var real = Math.min(0.85 * view.width / w, 0.85 * view.height / h, 1.25);
+    var perZoom = sizes.realZoom / zoom.getZoom();          // real zoom at zoom level 1 (the fit)
+    zoom.zoom(Math.max(real / perZoom, 0.05));
+    real = zoom.getSizes().realZoom;
+    zoom.pan({x: view.width / 2 - real * (r.l + r.r) / 2, y: view.height / 2 - real * (r.t + r.b) / 2});
   }
 
   // A dot that carries the gradient from the op back along the edge to the input.
