@@ -94,10 +94,12 @@ def _walk(page, n, params, tmp_path, errors):
             assert box["y"] - 1 <= op["y"] and op["y"] + op["height"] <= box["y"] + box["height"] + 1
             if phase == "forward":
                 assert page.locator("#diagram g.node.pending").count() == n - k
-            else:   # the gradients sent so far are written under their edges
+            elif k in (n + 1, 2 * n):   # a dot carries each gradient back; then it is written
+                page.wait_for_function(     # under its edge
+                    "() => !document.querySelector('#diagram circle.carrier')")
                 shown = page.locator("#diagram text.grad-text").evaluate_all(
                     "els => els.filter(e => e.textContent).length")
-                assert shown >= 1
+                assert shown >= (1 if k == n + 1 else n)
         if k in (n // 2, n + 3):
             page.screenshot(path=str(tmp_path / f"page_{k}.png"))
     assert page.is_disabled("#next")

@@ -68,10 +68,11 @@
   }
 
   // A dot that carries the gradient from the op back along the edge to the input.
-  function carry(edgeId) {
+  function carry(edgeId, text) {
     var e = document.getElementById(edgeId), path = e && e.querySelector('path');
+    function arrive() { if (gradText[edgeId]) { gradText[edgeId].textContent = text; } }
     if (!path || !path.getTotalLength ||
-        window.matchMedia('(prefers-reduced-motion: reduce)').matches) { return; }
+        window.matchMedia('(prefers-reduced-motion: reduce)').matches) { arrive(); return; }
     var c = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
     c.setAttribute('r', '6');
     c.setAttribute('class', 'carrier');
@@ -82,7 +83,7 @@
       var f = Math.min(1, (t - t0) / ms), p = path.getPointAtLength(L * (1 - f));
       c.setAttribute('cx', p.x);
       c.setAttribute('cy', p.y);
-      if (f < 1) { window.requestAnimationFrame(frame); } else { c.remove(); }
+      if (f < 1) { window.requestAnimationFrame(frame); } else { c.remove(); arrive(); }
     }
     window.requestAnimationFrame(frame);
   }
@@ -122,7 +123,7 @@
     if (el) { el.classList.add(cls); }
   }
 
-  function diagramState(s) {
+  function diagramState(s, animate) {
     ['current', 'current-in', 'current-out', 'current-edge', 'pending'].forEach(function (c) {
       box.querySelectorAll('.' + c).forEach(function (el) { el.classList.remove(c); });
     });
@@ -133,7 +134,8 @@
       box.querySelectorAll('g.edge[id^="e_' + id + '_"]').forEach(function (e) { e.classList.add('pending'); });
     });
     Object.keys(gradText).forEach(function (id) { gradText[id].textContent = ''; });
-    for (var i = firstBackward; i >= 0 && i <= k; i++) {
+    var last = animate ? k - 1 : k;   // this step's gradients appear when their dots arrive
+    for (var i = firstBackward; i >= 0 && i <= last; i++) {
       for (var e in steps[i].sent) { if (gradText[e]) { gradText[e].textContent = steps[i].sent[e]; } }
     }
     if (s.phase === 'start') { mark(s.op, 'current-out'); return; }
@@ -144,7 +146,8 @@
 
   function show(animate) {
     var s = steps[k];
-    if (svg) { diagramState(s); }
+    animate = animate && s.phase === 'backward';
+    if (svg) { diagramState(s, animate); }
     table();
     document.getElementById('title').textContent = s.title;
     document.getElementById('narration').textContent = s.text;
@@ -156,7 +159,7 @@
     document.body.setAttribute('data-phase', s.phase);
     if (svg) {
       if (s.phase === 'start') { fitAll(); } else { follow([s.op].concat(s.ins)); }
-      if (animate && s.phase === 'backward') { Object.keys(s.sent).forEach(carry); }
+      if (animate) { Object.keys(s.sent).forEach(function (e) { carry(e, s.sent[e]); }); }
     }
   }
 
