@@ -158,3 +158,14 @@ def test_trace_before_and_after_backward_leaves_grads_alone():
     x.data[0] = 5.0                                # an input changed since the forward pass
     with pytest.raises(RuntimeError, match="does not give the output recorded"):
         trace(loss)
+
+
+def test_one_numbering_in_tape_trace_and_diagram():
+    from tinygrad_edu import viz
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    loss = ((x * 2.0).exp() + x).sum()
+    tape, tr, g = loss.tape(), trace(loss), viz.draw(loss)
+    assert [row[0] for row in tape.rows()] == [1, 2, 3, 4]
+    assert [s.node.number for s in tr] == [4, 3, 2, 1]            # newest first
+    assert [op.number for op in tr.graph.ops] == list(g.op_ids) == [1, 2, 3, 4]
+    assert str(tape).splitlines()[1].split()[0] == "1"
