@@ -296,3 +296,14 @@ def test_formulas_compute_what_the_engine_computes():
                 checked.add(step.op.name)
     assert {"matmul", "sub", "add", "mul", "pow", "exp", "log", "tanh", "sigmoid", "relu",
             "neg", "reshape", "transpose"} <= checked
+
+
+def test_draw_passes_the_number_format_on():
+    A = Tensor(np.arange(50.0).reshape(5, 10), requires_grad=True, name="A")
+    loss = (A * 2.0).sum()
+    assert "min 0" in node_label(viz.draw(loss).source, "leaf1")
+    label = node_label(viz.draw(loss, max_entries=50).source, "leaf1")
+    assert "min" not in label and "49" in label
+    B = Tensor(np.array([1.0, 1e-12]), requires_grad=True, name="B")
+    assert "1e-12" not in viz.draw((B * 1.0).sum()).source
+    assert "1e-12" in viz.draw((B * 1.0).sum(), noise=0).source

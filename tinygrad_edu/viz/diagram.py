@@ -28,12 +28,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import graphviz
 import numpy as np
 
 _render = importlib.import_module(__package__ + ".render")  # the module (viz.render is the function)
-from .graph import build, format_array, shape_text, short_text
+from .graph import MAX_ENTRIES, NOISE, PRECISION, build, format_array, shape_text, short_text
 
 __all__ = ["draw", "Diagram", "to_svg", "render", "COLOURS", "MAX_OPS"]
 
@@ -62,10 +63,20 @@ def _mono(lines) -> str:
                    f'<BR ALIGN="LEFT"/>' for line in lines)
 
 
-def _numbers(x, show_values: bool, show_grads: bool) -> list[str]:
+class _Show(NamedTuple):
+    """What the boxes say: values, gradients, formulas; ``fmt`` the options of ``format_array``."""
+
+    values: bool
+    grads: bool
+    formulas: bool
+    fmt: dict
+
+
+def _numbers(x, show: _Show) -> list[str]:
     """The value and the gradient of tensor ``x`` side by side, as lines of monospace text."""
-    value = format_array(x.data).splitlines() if show_values else []
-    grad = format_array(x.grad).splitlines() if show_grads and x.grad is not None else []
+    value = format_array(x.data, **show.fmt).splitlines() if show.values else []
+    grad = (format_array(x.grad, **show.fmt).splitlines()
+            if show.grads and x.grad is not None else [])
     if not grad:
         return value
     if not value:
@@ -88,11 +99,11 @@ def _head(title: str, x) -> str:
     return f"<B>{_h(title)}</B>{tail}<BR ALIGN=\"LEFT\"/>"
 
 
-def _compact_label(tnode, show_values, show_grads, show_formulas) -> str:
+def _compact_label(tnode, show: _Show) -> str:
     x, op = tnode.tensor, tnode.op
     title = f"{op.number}. {op.expr}" if op is not None else tnode.name
-    label = _head(title, x) + _mono(_numbers(x, show_values, show_grads))
-    if show_formulas and op is not None:
+    label = _head(title, x) + _mono(_numbers(x, show))
+    if show.formulas and op is not None:
         label += "".join(f'<FONT COLOR="#333333">{_h(f)}</FONT><BR ALIGN="LEFT"/>'
                          for f in op.grads if f)
     return f"<{label}>"
@@ -106,7 +117,7 @@ def _new(rankdir: str, **graph_attr) -> "Diagram":
                    edge_attr={"fontname": FONT, "fontsize": SIZE, "color": "#555555"})
 
 
-def _draw_compact(g, rankdir, show_values, show_grads, show_formulas, edge_values=False):
+def _draw_compact(g, rankdir, show: _Show, edge_values=False):
     d = _new(rankdir)
     ids = {}
     for n in g.tensors:
@@ -115,7 +126,7 @@ def _draw_compact(g, rankdir, show_values, show_grads, show_formulas, edge_value
         nid = n.op.id if n.op is not None else n.id
         ids[id(n.tensor)] = nid
         extra = {"peripheries": "2"} if n.kind == "output" else {}
-        d.node(nid, _compact_label(n, show_values, show_grads, show_formulas),
+        d.node(nid, _compact_label(n, show),
                style=_STYLE[n.kind], fillcolor=COLOURS[n.kind], id=nid,
                **{"class": f"tensor {n.kind}" + (" op" if n.op else "")}, **extra)
     for op in g.ops:
@@ -130,25 +141,25 @@ def _draw_compact(g, rankdir, show_values, show_grads, show_formulas, edge_value
     return d
 
 
-def _detail_tensor_label(n, show_values, show_grads) -> str:
+def _detail_tensor_label(n, show: _Show) -> str:
     x = n.tensor
     label = _head(n.name, x)
     if n.kind == "const":
         label += "constant<BR ALIGN=\"LEFT\"/>"
-    return f"<{label}{_mono(_numbers(x, show_values, show_grads))}>"
+    return f"<{label}{_mono(_numbers(x, show))}>"
 
 
-def _draw_detail(g, rankdir, show_values, show_grads, show_formulas, edge_values=False):
+def _draw_detail(g, rankdir, show: _Show, edge_values=False):
     """The full sheet: a box per tensor, an ellipse per op, every edge labelled with its shape."""
     d = _new(rankdir)
     ids = {}
     for n in g.tensors:
         ids[id(n.tensor)] = n.id
-        d.node(n.id, _detail_tensor_label(n, show_values, show_grads), style=_STYLE[n.kind],
+        d.node(n.id, _detail_tensor_label(n, show), style=_STYLE[n.kind],
                fillcolor=COLOURS[n.kind], id=n.id, **{"class": f"tensor {n.kind}"})
     for op in g.ops:
         label = f"<B>{op.number}. {_h(op.op.describe())}</B><BR/>{_h(op.expr)}"
-        if show_formulas:
+        if show.formulas:
             label += "".join(f"<BR/>{_h(f)}" for f in op.grads if f)
         d.node(op.id, f"<{label}>", shape="ellipse", style="filled", fillcolor=COLOURS["op"],
                id=op.id, **{"class": "op"})
@@ -201,14 +212,18 @@ def _draw_summary(g, rankdir, max_ops) -> "Diagram":
 
 def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
          show_formulas: bool = True, rankdir: str = "TB", detail: bool = False,
-         max_ops: int | None = MAX_OPS, frame=None, edge_values: bool = False) -> "Diagram":
+         max_ops: int | None = MAX_OPS, frame=None, edge_values: bool = False,
+         max_entries: int = MAX_ENTRIES, noise: float = NOISE, precision: int = PRECISION
+         ) -> "Diagram":
     """The computation graph of tensor ``t`` as a ``graphviz.Digraph`` (a ``Diagram``).
 
     Compact by default (see the module's docstring); ``detail=True`` draws the full sheet.
     ``names`` maps tensors to names (``{tensor: "W"}``, ``{id(tensor): "W"}`` or ``{"W": tensor}``);
     unnamed tensors take ``Tensor.name``, then the caller's variable names. ``show_values``,
     ``show_grads`` (once a backward pass has filled ``.grad``) and ``show_formulas`` choose what the
-    boxes say; ``rankdir`` is 'TB', 'LR', 'BT' or 'RL'. More than ``max_ops`` ops (None: no limit)
+    boxes say: a tensor of at most ``max_entries`` entries (40) in full, else min / mean / max,
+    ``precision`` significant digits, an entry below ``noise`` (1e-10) times the largest shown as 0
+    (see ``format_array``); ``rankdir`` is 'TB', 'LR', 'BT' or 'RL'. More than ``max_ops`` ops (None: no limit)
     gives a summary. ``edge_values=True`` writes each input's value (or shape, when it has more than
     4 entries) on its edge, as the step-through page does. The result's ``tensor_ids`` ({id(tensor): node id}) and ``op_ids`` ({op
     number: node id}) are the ids of the SVG elements too. Works after ``backward()``.
@@ -222,7 +237,8 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
         d = _draw_summary(g, rankdir, max_ops)
     else:
         how = _draw_detail if detail else _draw_compact
-        d = how(g, rankdir, show_values, show_grads, show_formulas, edge_values)
+        fmt = {"max_entries": max_entries, "noise": noise, "precision": precision}
+        d = how(g, rankdir, _Show(show_values, show_grads, show_formulas, fmt), edge_values)
     d.model = g
     return d
 
