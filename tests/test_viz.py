@@ -200,6 +200,8 @@ def test_large_graph_is_summarized():
     loss = y.sum()
     g = viz.draw(loss)
     assert g.summary and "Summary: 3,601 ops" in g.source and g.source.count("[label=") < 70
+    assert "the pattern of 3 ops that repeats" in g.source
+    assert re.search(r"ops 1-93\n31 x \(mul, add, tanh\)", g.source)
     assert len(g.source) < 20000
     assert not viz.draw(loss, max_ops=None).summary
 

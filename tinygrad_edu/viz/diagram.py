@@ -172,38 +172,62 @@ def _draw_detail(g, rankdir, show: _Show, edge_values=False):
     return d
 
 
-def _draw_summary(g, rankdir, max_ops) -> "Diagram":
-    """Runs of consecutive tape entries as one box each (at most about 40 boxes), the parameters
-    as boxes of their own, and a note that says this is a summary."""
-    n = len(g.ops)
-    size = max(1, -(-n // 40))
-    blocks = [g.ops[i:i + size] for i in range(0, n, size)]
-    block_of = {op.number: b for b, ops in enumerate(blocks) for op in ops}
-    d = _new(rankdir)
-    d.node("note", f"Summary: {n:,} ops, more than max_ops={max_ops}. Each box is a run of "
-                   f"{size} consecutive tape entries; draw(t, max_ops=None) draws every op.",
-           shape="note", style="filled", fillcolor="#ffffff", id="note")
+def _period(names: list) -> int:
+    """The length of the op pattern that repeats through ``names`` (a loop's body), 1 if none of
+    up to 24 ops repeats for at least nine tenths of the tape."""
+    for p in range(1, 25):
+        same = sum(names[i] == names[i + p] for i in range(len(names) - p))
+        if same >= 0.9 * (len(names) - p):
+            return p
+    return 1
+
+
+def _block_text(ops, p: int) -> str:
+    """What a block of ops holds: ``40 x (mul, add, tanh)`` for a repeated pattern, else counts."""
+    names = [op.name for op in ops]
+    if p > 1 and len(names) % p == 0 and names == names[:p] * (len(names) // p):
+        return f"{len(names) // p} x ({', '.join(names[:p])})"
+    counts = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{c} {name}" for name, c in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _summary_edges(blocks, block_of) -> set:
     edges = set()
     for b, ops in enumerate(blocks):
-        counts = {}
-        for op in ops:
-            counts[op.name] = counts.get(op.name, 0) + 1
-        text = ", ".join(f"{c} {name}" for name, c in sorted(counts.items(), key=lambda kv: -kv[1]))
-        kind = "output" if b == len(blocks) - 1 else "inter"
-        d.node(f"block{b}", f"ops {ops[0].number}-{ops[-1].number}\n{text}", style=_STYLE[kind],
-               fillcolor=COLOURS[kind], id=f"block{b}")
         for op in ops:
             for p in op.inputs:
                 if p.op is not None and block_of[p.op.number] != b:
                     edges.add((f"block{block_of[p.op.number]}", f"block{b}"))
                 elif p.op is None and p.kind == "param":
                     edges.add((p.id, f"block{b}"))
-    params = [p for p in g.tensors if p.kind == "param"]
-    for p in params[:60]:
-        d.node(p.id, f"{p.name} {shape_text(p.tensor.shape)}", style=_STYLE["param"],
-               fillcolor=COLOURS["param"], id=p.id)
-    shown = {p.id for p in params[:60]}
-    for a, b in sorted(edges):
+    return edges
+
+
+def _draw_summary(g, rankdir, max_ops) -> "Diagram":
+    """Runs of consecutive tape entries as one box each (at most about 40 boxes, whole repeats
+    of the graph's repeating pattern when it has one), the parameters as boxes of their own, and
+    a note that says this is a summary."""
+    n, p = len(g.ops), _period([op.name for op in g.ops])
+    size = p * max(1, -(-n // (40 * p)))
+    blocks = [g.ops[i:i + size] for i in range(0, n, size)]
+    block_of = {op.number: b for b, ops in enumerate(blocks) for op in ops}
+    d = _new(rankdir)
+    pattern = f" (the pattern of {p} ops that repeats)" if p > 1 else ""
+    d.node("note", f"Summary: {n:,} ops, more than max_ops={max_ops}. Each box is a run of "
+                   f"{size} consecutive tape entries{pattern}; draw(t, max_ops=None) draws "
+                   f"every op.", shape="note", style="filled", fillcolor="#ffffff", id="note")
+    for b, ops in enumerate(blocks):
+        kind = "output" if b == len(blocks) - 1 else "inter"
+        d.node(f"block{b}", f"ops {ops[0].number}-{ops[-1].number}\n{_block_text(ops, p)}",
+               style=_STYLE[kind], fillcolor=COLOURS[kind], id=f"block{b}")
+    params = [t for t in g.tensors if t.kind == "param"]
+    for t in params[:60]:
+        d.node(t.id, f"{t.name} {shape_text(t.tensor.shape)}", style=_STYLE["param"],
+               fillcolor=COLOURS["param"], id=t.id)
+    shown = {t.id for t in params[:60]}
+    for a, b in sorted(_summary_edges(blocks, block_of)):
         if a.startswith("block") or a in shown:
             d.edge(a, b)
     d.tensor_ids, d.op_ids, d.summary = {}, {}, True
