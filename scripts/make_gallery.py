@@ -2,8 +2,9 @@
 
 For each of the three cs231n losses (softmax, multiclass hinge, two-layer net) on small shapes,
 this draws the graph before ``backward()`` (values only) and after (values and gradients) as SVG,
-and writes a step-through HTML page of its backward pass. Then it writes ``docs/gallery.md``, the
-page that shows them. Run from the repository's root:
+and writes a step-through HTML page of its forward and backward pass. Then it writes
+``docs/gallery.md``, the page that shows them, and ``readme.svg``, the small picture at the top of
+the README. Run from the repository's root:
 
     python scripts/make_gallery.py            # needs dot or graphviz-pure for the SVGs
 """
@@ -53,18 +54,33 @@ def cases():
     ]
 
 
+def readme_picture(out: Path) -> Path:
+    """The README's picture: a small graph, legible at the README's width (about 800 px)."""
+    x = Tensor(np.array([1.0, 2.0]))
+    W = Tensor(np.array([[0.5, -1.0], [2.0, 0.25]]), requires_grad=True)
+    b = Tensor(np.array([0.1, 0.2]), requires_grad=True)
+    h = (x @ W + b).relu()
+    loss = (h * h).sum()
+    loss.backward()
+    return render(draw(loss), out / "readme.svg")
+
+
 def write_gallery_page(out: Path, entries) -> Path:
     """``gallery.md`` beside the folder ``out`` (``docs/gallery.md`` by default): each loss's
     diagrams and a link to its step-through page, in MyST Markdown."""
     rel = out.name
     lines = ["# Gallery: the losses as graphs", "",
              "Each diagram below is drawn by `tinygrad_edu.viz.draw` from the engine's own tape; "
-             "`scripts/make_gallery.py` regenerates them all. Green boxes are parameters, grey "
-             "dashed ones constants (the data, the labels, numbers), blue ones intermediates and "
-             "the orange one the loss; yellow ellipses are ops with their local-gradient formulas. "
-             "Every edge is labelled with the shape flowing along it.", "",
-             "The step-through pages walk the backward pass one tape entry at a time: open one in "
-             "a browser and use the Next / Prev buttons or the arrow keys.", ""]
+             "`scripts/make_gallery.py` regenerates them all. Each op and the tensor it makes are "
+             "one box, numbered as `print(loss.tape())` numbers them, with the tensor's shape, its "
+             "values and (after `backward()`) its gradient side by side, and under them the local-"
+             "gradient formula of each input, written for this call. Parameters are blue boxes with "
+             "a bold border, constants grey and dashed (one-element constants are written into the "
+             "expression), the loss orange with a double border. `draw(loss, detail=True)` draws "
+             "the full sheet instead (ops and tensors as separate nodes, shapes on the edges).", "",
+             "The step-through pages run the forward pass and then the backward pass one op at a "
+             "time on the diagram: open one in a browser and use the Next / Prev buttons or the "
+             "arrow keys.", ""]
     for key, title, text, n_ops in entries:
         lines += [f"## {title}", "", f"{text} The tape has {n_ops} entries.", "",
                   "Before `backward()`: the values.", "",
@@ -97,7 +113,7 @@ def main(argv=None) -> None:
         render(draw(loss), out / f"{key}_after.svg")
         entries.append((key, title, text, n_ops))
         print(f"{key}: {n_ops} tape entries -> {out}/{key}_{{before,after}}.svg, {key}_steps.html")
-    print("wrote", write_gallery_page(out, entries))
+    print("wrote", write_gallery_page(out, entries), "and", readme_picture(out))
 
 
 if __name__ == "__main__":

@@ -113,8 +113,9 @@ def test_diagram_snippets_draw(page, in_tmp):
         assert isinstance(value, Tensor), f"{page.name}:{line}: the last line must be a Tensor"
         assert value.requires_grad and value.tape(), f"{page.name}:{line}: nothing recorded to draw"
         if kind == "{tg-diagram}":
-            source = viz.draw(value).source
+            source = viz.draw(value, detail=True).source
             assert all(t.op.name in source for t in value.tape())
+            assert "scalar" not in viz.draw(value).source
         else:
             text = viz.write_page(value, in_tmp / "page.html").read_text(encoding="utf-8")
             assert "<svg" in text

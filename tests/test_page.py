@@ -35,15 +35,31 @@ def test_page_is_self_contained(tmp_path):
     assert "<script src" not in text and "<link" not in text
     data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>',
                                 text, re.S).group(1))
-    assert len(data["steps"]) == len(loss.tape()) + 1
+    n = len(loss.tape())
+    assert len(data["steps"]) == 2 * n + 1           # the start, n forward steps, n backward steps
+    assert [s["phase"] for s in data["steps"]] == ["start"] + ["forward"] * n + ["backward"] * n
+    assert "svgPanZoom" in text and "{{" not in text  # the vendored library, inlined
     if viz.find_renderer() is not None:
         assert "<svg" in text and "<?xml" not in text
         for step in data["steps"][1:]:
             assert f'id="{step["op"]}"' in text
+            for e in step["edges"]:
+                assert e is None or f'id="{e}"' in text
+
+
+def test_page_after_backward_and_inline_in_jupyter(tmp_path):
+    loss, params = case()
+    loss.backward()
+    text = write_page(loss, tmp_path / "p.html").read_text()
+    assert "W1" in text and "recomputed" in text
+    frame = viz.Stepper(case()[0])._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and "&lt;!DOCTYPE html&gt;" in frame
 
 
 def test_page_without_renderer_shows_dot(monkeypatch, tmp_path):
-    monkeypatch.setattr(viz, "find_renderer", lambda name=None: None)
+    import importlib
+    monkeypatch.setattr(importlib.import_module("tinygrad_edu.viz.render"), "find_renderer",
+                        lambda name=None: None)
     loss, params = case()
     text = write_page(loss, tmp_path / "p.html").read_text()
     assert "No Graphviz renderer" in text and "digraph" in text and "<svg" not in text
@@ -55,6 +71,38 @@ def _browser():
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="Playwright for Python is not installed")
     return sync_api
+
+
+def _walk(page, n, params, tmp_path, errors):
+    """Step through the forward and the backward pass; check what each step shows."""
+    assert page.inner_text("#counter") == f"step 0 of {2 * n} (start)"
+    assert page.is_disabled("#prev")
+    drawn = viz.find_renderer() is not None
+    for k in range(1, 2 * n + 1):
+        page.click("#next")
+        assert page.get_attribute("body", "data-step") == str(k)
+        phase = "forward" if k <= n else "backward"
+        assert page.inner_text("#title").startswith(
+            f"Forward {k} of {n}" if k <= n else f"Backward {k - n} of {n}")
+        if drawn:   # the current op outlined, and the view follows it: it is inside the view
+            assert page.locator("#diagram g.node.current").count() == 1
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                          "requestAnimationFrame(r)))")   # the pan and zoom land in a frame
+            box = page.locator("#diagram").bounding_box()
+            op = page.locator("#diagram g.node.current").bounding_box()
+            assert box["x"] - 1 <= op["x"] and op["x"] + op["width"] <= box["x"] + box["width"] + 1
+            assert box["y"] - 1 <= op["y"] and op["y"] + op["height"] <= box["y"] + box["height"] + 1
+            if phase == "forward":
+                assert page.locator("#diagram g.node.pending").count() == n - k
+            elif k in (n + 1, 2 * n):   # a dot carries each gradient back; then it is written
+                page.wait_for_function(     # under its edge
+                    "() => !document.querySelector('#diagram circle.carrier')")
+                shown = page.locator("#diagram text.grad-text").evaluate_all(
+                    "els => els.filter(e => e.textContent).length")
+                assert shown >= (1 if k == n + 1 else n)
+        if k in (n // 2, n + 3):
+            page.screenshot(path=str(tmp_path / f"page_{k}.png"))
+    assert page.is_disabled("#next")
 
 
 def test_step_through_in_headless_chromium(tmp_path):
@@ -70,17 +118,7 @@ def test_step_through_in_headless_chromium(tmp_path):
             errors = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(path.as_uri())
-            assert page.inner_text("#counter") == f"start of {n}"
-            assert page.is_disabled("#prev")
-            for k in range(1, n + 1):
-                page.click("#next")
-                assert page.get_attribute("body", "data-step") == str(k)
-                assert page.inner_text("#title").startswith(f"Step {k} of {n}")
-                if viz.find_renderer() is not None:   # the current op is outlined on the diagram
-                    assert page.locator("#diagram g.node.current").count() == 1
-                    assert page.locator("#diagram g.node.current-out").count() == 1
-            assert page.is_disabled("#next")
-            page.screenshot(path=str(tmp_path / "page.png"))
+            _walk(page, n, params, tmp_path, errors)
             for name, t in params.items():        # the table at the end holds the engine's .grad
                 cell = page.locator(f"#grads tr:has(td.name:text-is('{name}')) td.grad")
                 shown = np.array(json.loads(cell.get_attribute("data-values")))
@@ -89,10 +127,13 @@ def test_step_through_in_headless_chromium(tmp_path):
                 np.testing.assert_allclose(np.array(text).reshape(t.shape), t.grad,
                                            rtol=1e-3, atol=1e-4)
             page.keyboard.press("ArrowLeft")              # the keys step too
-            assert page.get_attribute("body", "data-step") == str(n - 1)
-            page.keyboard.press("ArrowRight")
-            assert page.get_attribute("body", "data-step") == str(n)
+            assert page.get_attribute("body", "data-step") == str(2 * n - 1)
             page.keyboard.press("Home")
+            assert page.get_attribute("body", "data-step") == "0"
+            page.keyboard.press("End")
+            assert page.get_attribute("body", "data-step") == str(2 * n)
+            page.focus("#next")                           # the buttons take the keyboard focus
+            page.keyboard.press("Enter")
             assert errors == []
         finally:
             browser.close()

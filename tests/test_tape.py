@@ -22,7 +22,7 @@ def test_tape_lists_ops_in_recording_order_and_prints():
     text = str(tape)
     for piece in ("matmul", "relu", "sum", "(2, 3), (3, 4) -> (2, 4)", "da = dy @ b.T"):
         assert piece in text
-    assert tape.rows()[0][:4] == (0, "matmul", ((2, 3), (3, 4)), (2, 4))
+    assert tape.rows()[0][:4] == (1, "matmul", ((2, 3), (3, 4)), (2, 4))
 
 
 def test_tape_leaves_out_constants_and_unrelated_ops():

@@ -1,4 +1,6 @@
-"""viz.draw and rendering: the DOT text, the renderers that are present, the no-renderer fallback."""
+"""viz.draw and rendering: the compact and detailed diagrams, names, numbers, legibility on a slide,
+the renderers that are present, the no-renderer fallback, large graphs."""
+import importlib
 import re
 
 import numpy as np
@@ -6,6 +8,9 @@ import pytest
 
 from tinygrad_edu import Tensor
 from tinygrad_edu import viz
+from tinygrad_edu.losses import softmax_loss, two_layer_loss
+
+programs = importlib.import_module("tinygrad_edu.viz.render")   # the module; viz.render is the function
 
 
 def small_graph():
@@ -19,117 +24,191 @@ def small_graph():
 
 
 def node_label(source, node):
-    m = re.search(rf'^\s*{node} \[label="((?:[^"\\]|\\.)*)"', source, re.M)
+    m = re.search(rf'^\s*{node} \[label=<(.*?)>\s+\w+=', source, re.M)
     assert m, f"no node {node} in\n{source}"
-    return m.group(1)
+    return re.sub(r"<[^>]+>", "\n", m.group(1)).replace("&#160;", " ")
 
 
-def test_every_tape_entry_and_tensor_is_a_node():
+def test_compact_one_node_per_op_and_leaf():
     loss, W, b, X = small_graph()
     g = viz.draw(loss)
     src = g.source
     tape = loss.tape()
-    for t in tape:
-        oid = g.op_ids[t.op.seq]
-        label = node_label(src, oid)
-        assert t.op.describe() in label and t.op.formula.split(",")[0] in label
-        for k, p in enumerate(t.op.parents):   # an edge from each input, labelled with its shape
-            assert f"{g.tensor_ids[id(p)]} -> {oid}" in src
-        assert f"{oid} -> {g.tensor_ids[id(t)]}" in src
-    assert len(g.op_ids) == len(tape)
-    tensors = {id(p) for t in tape for p in t.op.parents} | {id(t) for t in tape}
-    assert set(g.tensor_ids) == tensors
-    assert src.count(' -> ') == sum(len(t.op.parents) + 1 for t in tape)
-
-
-def test_names_values_summary_and_kinds():
-    loss, W, b, X = small_graph()
-    big = Tensor(np.arange(20.0).reshape(4, 5), requires_grad=True)
-    big_loss = (big * 2.0).sum()
-    g = viz.draw(loss)
-    src = g.source
-    w_label = node_label(src, g.tensor_ids[id(W)])
-    assert w_label.startswith("W\\n(2, 3) float64")
-    assert "-2." in w_label and "0.5" in w_label          # small: the values themselves
-    assert "grad" not in w_label                           # no backward yet
+    assert list(g.op_ids) == list(range(1, len(tape) + 1))   # numbered 1..n within the graph
+    for k, t in enumerate(tape, start=1):
+        assert f"op{k} [label=" in src and g.tensor_ids[id(t)] == f"op{k}"
+        for p in t.op.parents:
+            if id(p) in g.tensor_ids:
+                assert f"{g.tensor_ids[id(p)]} -> op{k}" in src
+    assert {g.tensor_ids[id(x)] for x in (W, b, X)} == {"leaf1", "leaf2", "leaf3"}
+    assert "float64" not in src and "scalar" not in src
+    assert viz.draw(loss).source == src                      # the same every time
     assert 'class="tensor param"' in src and 'class="tensor const"' in src
-    assert 'class="tensor output"' in src and 'class="tensor inter"' in src
-    assert "constant" in node_label(src, g.tensor_ids[id(X)])
-    gb = viz.draw(big_loss, names={big: "A"})
-    label = node_label(gb.source, gb.tensor_ids[id(big)])
-    assert label.startswith("A\\n(4, 5) float64")
-    assert "min 0  mean 9.5  max 19" in label              # large: a summary
-    # names given as {"name": tensor} or {id(tensor): "name"}, and the default t<i>
-    assert node_label(viz.draw(big_loss, names={"B": big}).source, "t0").startswith("B\\n")
-    assert node_label(viz.draw(big_loss, names={id(big): "C"}).source, "t0").startswith("C\\n")
-    assert node_label(viz.draw(big_loss).source, "t0").startswith("t0\\n")
 
 
-def test_options_hide_parts_and_set_direction():
+def test_names_from_the_callers_variables():
+    W = Tensor(np.ones((2, 2)), requires_grad=True)
+    x = Tensor(np.array([1.0, 2.0]))
+    scores = x @ W
+    loss = (scores * scores).sum()
+    label = node_label(viz.draw(loss).source, "op1")
+    assert "1. scores = x @ W" in label
+    assert "loss = " in node_label(viz.draw(loss).source, "op3")
+    assert "dW = outer(x, dy)" in label                         # a 1-D matmul: the outer product
+    named = viz.draw(loss, names={W: "V"}).source               # names= wins
+    assert "scores = x @ V" in named
+    W.name = "Wt"                                                # then Tensor.name
+    assert "scores = x @ Wt" in viz.draw(loss).source
+
+
+def test_formulas_specialized_to_the_call():
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    b = Tensor(np.zeros(2), requires_grad=True)
+    X = Tensor(np.ones((4, 3)))
+    h = X @ W + b
+    loss = ((h ** 3).sum() - (h * 0.5).sum())
+    ops = {op.expr: op.grads for op in viz.build(loss).ops}
+    assert ops["matmul1 = X @ W"] == [None, "dW = X.T @ dy"]
+    assert ops["h = matmul1 + b"] == ["dmatmul1 = dy", "db = sum(dy, axis=0)"]
+    assert ops["pow3 = h ** 3"] == ["dh = 3 * h ** 2 * dy"]
+    assert ops["mul5 = h * 0.5"] == ["dh = dy * 0.5", None]
+    assert ops["loss = sum4 - sum6"] == ["dsum4 = dy", "dsum6 = -dy"]
+    roles = {op.expr: op.roles for op in viz.build(loss).ops}
+    assert roles["matmul1 = X @ W"] == ["left", "right"]
+    v, M = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones((2, 3)), requires_grad=True)
+    r = (M.T @ v).sum()
+    grads = viz.build(r).ops[1].grads
+    assert grads == ["dtranspose1 = outer(dy, v)", "dv = transpose1.T @ dy"]
+
+
+def test_values_in_full_aligned_noise_as_zero():
+    a = np.array([[0.3738, 5.551e-18, -0.2046], [1.0, 2.0, 3.0]])
+    text = viz.format_array(a)
+    assert text == "[[0.3738  0  -0.2046]\n [     1  2        3]]"
+    big = np.arange(40.0).reshape(5, 8)
+    assert "min" not in viz.format_array(big) and len(viz.format_array(big).splitlines()) == 5
+    assert viz.format_array(np.arange(41.0)).startswith("min 0  mean 20  max 40")
+    assert viz.format_array(np.arange(41.0), max_entries=50).startswith("[ 0   1")
+    assert viz.format_array(np.array(2.5)) == "2.5"
+
+
+def test_values_grads_and_options():
     loss, W, b, X = small_graph()
     loss.backward()
-    full = viz.draw(loss).source
-    assert "grad" in node_label(full, "t1")
+    g = viz.draw(loss)
+    full = node_label(g.source, g.tensor_ids[id(W)])
+    assert "value" in full and "grad" in full and "-2" in full
     bare = viz.draw(loss, show_values=False, show_grads=False, show_formulas=False,
                     rankdir="LR").source
     assert "rankdir=LR" in bare
-    assert "grad" not in bare and "dy" not in bare and "-2." not in bare
+    assert "grad" not in bare and "dy" not in bare and "-2" not in bare
     with pytest.raises(ValueError, match="rankdir"):
         viz.draw(loss, rankdir="sideways")
+    with pytest.raises(TypeError, match="draw: expected a Tensor"):
+        viz.draw(np.ones(3))
 
 
-def test_draw_after_backward_shows_the_engines_grads():
+def test_detail_sheet_keeps_everything():
     loss, W, b, X = small_graph()
-    loss.backward()   # frees the saved arrays; the ops and parents stay
-    g = viz.draw(loss)
-    label = node_label(g.source, g.tensor_ids[id(W)])
-    assert "grad" in label
-    assert viz.format_array(W.grad).split("\n")[0] in label.replace("\\l", "\n")
-    assert "grad 1" in node_label(g.source, g.tensor_ids[id(loss)])
+    g = viz.draw(loss, detail=True)
+    src = g.source
+    for k, t in enumerate(loss.tape(), start=1):
+        assert f'op{k} [label=<<B>{k}. {t.op.describe()}' in src
+        assert f"op{k} -> v{k}" in src
+    assert "constant" in src and "(2, 3)" in src
 
 
 def test_float32_dtype_is_shown():
     w = Tensor(np.array([1.5, -2.0], dtype=np.float32), requires_grad=True, name="w")
     loss = (w * w).sum()
     loss.backward()
-    g = viz.draw(loss)
-    label = node_label(g.source, g.tensor_ids[id(w)])
-    assert label.startswith("w\\n(2,) float32") and "grad [ 3., -4.]" in label
+    label = node_label(viz.draw(loss).source, "leaf1")
+    assert "(2,) float32" in label and "grad [ 3  -4]" in label
 
 
-def test_a_leaf_alone():
-    x = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="x")
-    src = viz.draw(x).source
-    assert 't0 [label="x\\n(2,) float64' in src and "->" not in src
+def _slide_px(svg: str) -> float:
+    """The smallest text height, in pixels, when the picture is fitted to a 1920 x 1080 slide."""
+    w, h = (float(v) for v in re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', svg).groups())
+    return min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)) * min(1920 / w, 1080 / h)
 
 
-def test_draw_rejects_non_tensors():
-    with pytest.raises(TypeError, match="draw: expected a Tensor"):
-        viz.draw(np.ones(3))
+PRESENT = [name for name in programs.RENDERERS if programs.find_renderer(name) is not None]
+needs_renderer = pytest.mark.skipif(not PRESENT, reason="no Graphviz renderer installed")
 
 
-PRESENT = [name for name in viz.RENDERERS if viz.find_renderer(name) is not None]
+def softmax_graph():
+    """The softmax loss of a (4, 3) @ (3, 5) layer, after backward (values and gradients)."""
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(3, 5)), requires_grad=True, name="W")
+    loss = softmax_loss(W, Tensor(rng.normal(size=(4, 3)), name="X"), np.arange(4), reg=0.1)
+    loss.backward()
+    return loss
 
 
-@pytest.mark.skipif(not PRESENT, reason="no Graphviz renderer (dot or graphviz-pure) installed")
+@needs_renderer
+def test_legible_on_a_slide():
+    loss = softmax_graph()
+    assert _slide_px(viz.to_svg(loss)) >= 7
+    assert _slide_px(viz.to_svg(loss, show_values=False, show_grads=False,
+                                show_formulas=False)) >= 12
+
+
+@needs_renderer
+def test_two_layer_net_legible_on_a_slide():
+    rng = np.random.default_rng(0)
+    params = {"W1": Tensor(rng.normal(size=(3, 4)), requires_grad=True),
+              "b1": Tensor(np.zeros(4), requires_grad=True),
+              "W2": Tensor(rng.normal(size=(4, 5)), requires_grad=True),
+              "b2": Tensor(np.zeros(5), requires_grad=True)}
+    loss = two_layer_loss(params, rng.normal(size=(4, 3)), np.arange(4), reg=0.1)
+    loss.backward()
+    assert _slide_px(viz.to_svg(loss)) >= 7
+    assert _slide_px(viz.to_svg(loss, show_values=False, show_grads=False,
+                                show_formulas=False)) >= 12
+
+
+@needs_renderer
 @pytest.mark.parametrize("renderer", PRESENT)
-def test_render_svg_png_dot(renderer, tmp_path):
+def test_render_format_from_the_suffix(renderer, tmp_path):
     loss, W, b, X = small_graph()
     g = viz.draw(loss)
     svg = viz.render(g, tmp_path / "g.svg", renderer=renderer).read_text()
-    assert "<svg" in svg
-    for oid in g.op_ids.values():
-        assert f'id="{oid}"' in svg
-    assert f'id="{g.tensor_ids[id(W)]}"' in svg
-    png = viz.render(loss, tmp_path / "g.png", format="png", renderer=renderer).read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    dot = viz.render(loss, tmp_path / "g.dot", format="dot", rankdir="LR").read_text()
+    assert "<svg" in svg and 'id="op1"' in svg and 'id="leaf1"' in svg
+    assert viz.render(loss, tmp_path / "g.png", renderer=renderer).read_bytes()[:8] == \
+        b"\x89PNG\r\n\x1a\n"
+    assert viz.render(loss, tmp_path / "g.pdf", renderer=renderer).read_bytes()[:5] == b"%PDF-"
+    dot = viz.render(loss, tmp_path / "g.dot", rankdir="LR").read_text()
     assert dot == viz.draw(loss, rankdir="LR").source
 
 
+@needs_renderer
+def test_graphviz_own_render_and_pipe(tmp_path):
+    g = viz.draw(small_graph()[0])
+    out = g.render(tmp_path / "g", format="png")
+    assert out.endswith("g.png") and open(out, "rb").read()[:4] == b"\x89PNG"
+    assert g.pipe(format="svg", encoding="utf-8").lstrip().startswith("<?xml")
+    assert (tmp_path / "x.svg").exists() is False
+    g.render(outfile=tmp_path / "x.svg")
+    assert "<svg" in (tmp_path / "x.svg").read_text()
+
+
+def test_large_graph_is_summarized():
+    x = Tensor(np.ones(3), requires_grad=True, name="x")
+    y = x
+    for _ in range(1200):
+        y = (y * 1.0001 + 0.5).tanh()
+    loss = y.sum()
+    g = viz.draw(loss)
+    assert g.summary and "Summary: 3,601 ops" in g.source and g.source.count("[label=") < 70
+    assert "the pattern of 3 ops that repeats" in g.source
+    assert re.search(r"ops 1-93\n31 x \(mul, add, tanh\)", g.source)
+    assert len(g.source) < 20000
+    assert not viz.draw(loss, max_ops=None).summary
+
+
 def test_find_renderer_looks_next_to_the_interpreter(monkeypatch, tmp_path):
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
-    monkeypatch.setattr(viz.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(programs.shutil, "which", lambda name: None)
+    monkeypatch.setattr(programs.sys, "executable", str(tmp_path / "python"))
     assert viz.find_renderer() is None and viz.renderer_name() is None
     prog = tmp_path / "graphviz-pure"
     prog.write_text("#!/bin/sh\n")
@@ -141,10 +220,9 @@ def test_find_renderer_looks_next_to_the_interpreter(monkeypatch, tmp_path):
 
 
 def test_no_renderer_fallback(monkeypatch, tmp_path):
-    monkeypatch.setattr(viz, "find_renderer", lambda name=None: None)
+    monkeypatch.setattr(programs, "find_renderer", lambda name=None: None)
     loss, W, b, X = small_graph()
     g = viz.draw(loss)
-    assert isinstance(g, viz.graphviz.Digraph)
     assert g._repr_svg_() is None
     page = g._repr_html_()
     assert "No Graphviz renderer found" in page and "digraph" in page and "pip install" in page
@@ -152,31 +230,82 @@ def test_no_renderer_fallback(monkeypatch, tmp_path):
     assert "image/svg+xml" not in bundle and bundle["text/plain"] == g.source
     with pytest.raises(RuntimeError, match="no Graphviz renderer"):
         viz.render(loss, tmp_path / "g.svg")
-    assert viz.render(loss, tmp_path / "g.dot", format="dot").read_text() == g.source
+    assert viz.render(loss, tmp_path / "g.dot").read_text() == g.source
 
 
 def test_notebook_shows_a_failing_renderer_as_text(monkeypatch, tmp_path):
     broken = tmp_path / "dot"
     broken.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 1\n")
     broken.chmod(0o755)
-    monkeypatch.setattr(viz, "find_renderer", lambda name=None: viz.Renderer("dot", str(broken)))
+    monkeypatch.setattr(programs, "find_renderer",
+                        lambda name=None: programs.Renderer("dot", str(broken)))
     g = viz.draw(small_graph()[0])
     page = g._repr_html_()
     assert "Rendering failed" in page and "syntax error in line 1" in page and "digraph" in page
     assert g._repr_svg_() is None
 
 
-@pytest.mark.skipif(not PRESENT, reason="no Graphviz renderer (dot or graphviz-pure) installed")
+@needs_renderer
 def test_notebook_display_inline_svg():
-    loss, W, b, X = small_graph()
-    g = viz.draw(loss)
-    assert g._repr_svg_().lstrip().startswith("<?xml") or "<svg" in g._repr_svg_()
+    g = viz.draw(small_graph()[0])
+    assert "<svg" in g._repr_svg_()
     assert "image/svg+xml" in g._repr_mimebundle_()
     assert "<svg" in g._repr_html_()
 
 
+@needs_renderer
 def test_render_reports_renderer_errors(tmp_path):
-    if viz.find_renderer() is None:
-        pytest.skip("no Graphviz renderer installed")
     with pytest.raises(RuntimeError, match="failed to make"):
         viz.render(viz.draw(small_graph()[0]), tmp_path / "g.x", format="no-such-format")
+
+
+def _evaluate(formula: str, step, names):
+    """The right-hand side of ``formula`` (``dW = X.T @ dy``) evaluated with numpy on this step's
+    arrays, or None when it is written in index notation (``dx[i, j] = dy[i]``)."""
+    lhs, rhs = formula.split(" = ", 1)
+    if "[" in lhs or ";" in rhs or " where " in rhs:
+        return None
+    ns = {name: t.data for name, t in names.items()}
+    ns.update(dy=step.grad_out, outer=np.outer, sum=np.sum, zeros=np.zeros)
+    return np.asarray(eval(rhs, {"__builtins__": {}}, ns))
+
+
+def test_formulas_compute_what_the_engine_computes():
+    """Every formula the diagrams show, evaluated with numpy, gives the gradient the walk sent."""
+    rng = np.random.default_rng(5)
+    A = Tensor(rng.normal(size=(2, 3, 4)), requires_grad=True)
+    M = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    v = Tensor(rng.normal(size=4), requires_grad=True)
+    u = Tensor(rng.normal(size=3), requires_grad=True)
+    c = Tensor(rng.normal(size=(3, 1)))
+    bm = A @ M                       # batched (2, 3, 4) @ (4, 3)
+    av = A @ v                       # batched matrix @ vector
+    vm = v @ M                       # vector @ matrix
+    mu = M @ u                       # matrix @ vector
+    vv = v @ v                       # dot
+    t = (bm - c).exp().sum() + (av.tanh() * 2.0).sum() + (vm.sigmoid() ** 3).sum()
+    t = t + (mu.relu() / 4.0).sum() + vv.log() * -1.0 + M.T.reshape(12).sum() + (-u).sum()
+    tr = viz.trace(t)
+    names = {tr.names[id(x)]: x for x in tr.tensors}
+    checked = set()
+    for step in tr:
+        for f, g in zip(step.node.grads, step.grads_in):
+            if f is None:
+                continue
+            value = _evaluate(f, step, names)
+            if value is not None:
+                np.testing.assert_allclose(value, g, rtol=1e-12, atol=1e-14, err_msg=f)
+                checked.add(step.op.name)
+    assert {"matmul", "sub", "add", "mul", "pow", "exp", "log", "tanh", "sigmoid", "relu",
+            "neg", "reshape", "transpose"} <= checked
+
+
+def test_draw_passes_the_number_format_on():
+    A = Tensor(np.arange(50.0).reshape(5, 10), requires_grad=True, name="A")
+    loss = (A * 2.0).sum()
+    assert "min 0" in node_label(viz.draw(loss).source, "leaf1")
+    label = node_label(viz.draw(loss, max_entries=50).source, "leaf1")
+    assert "min" not in label and "49" in label
+    B = Tensor(np.array([1.0, 1e-12]), requires_grad=True, name="B")
+    assert "1e-12" not in viz.draw((B * 1.0).sum()).source
+    assert "1e-12" in viz.draw((B * 1.0).sum(), noise=0).source

@@ -17,7 +17,8 @@ The body is Python, run on its own (a fresh namespace) when the page is built; i
 expression giving the Tensor to draw. ``tinygrad_edu.viz.draw`` turns that Tensor's tape into a
 diagram, ``tinygrad_edu.viz`` renders it to SVG (with the Graphviz ``dot`` program when installed, else
 ``graphviz-pure``), and the SVG is embedded in the page. ``:options:`` holds keyword arguments for
-``draw`` written as Python (``show_values=False, rankdir="LR"``). Nothing is pasted: change the engine
+``draw`` written as Python (``show_values=False, rankdir="LR"``). Tensors are named after the
+snippet's variables (unless they have a ``name`` of their own). Nothing is pasted: change the engine
 and the pictures change with it. ``tests/test_docs.py`` runs the same snippets.
 """
 from __future__ import annotations
@@ -31,8 +32,9 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 
-def run_snippet(code: str, where: str):
-    """Execute ``code``; return the value of its last line, which must be an expression."""
+def run_snippet(code: str, where: str, with_names: bool = False):
+    """Execute ``code``; return the value of its last line, which must be an expression (and, with
+    ``with_names``, the names its variables give the tensors that have no ``name`` of their own)."""
     tree = ast.parse(code, filename=where)
     if not tree.body or not isinstance(tree.body[-1], ast.Expr):
         raise ExtensionError(f"tg-diagram ({where}): the last line must be an expression giving the "
@@ -40,7 +42,12 @@ def run_snippet(code: str, where: str):
     last = ast.Expression(tree.body.pop().value)
     ns = {"__name__": "__tg_diagram__"}
     exec(compile(tree, where, "exec"), ns)
-    return eval(compile(last, where, "eval"), ns)
+    value = eval(compile(last, where, "eval"), ns)
+    if not with_names:
+        return value
+    names = {v: k for k, v in ns.items()
+             if type(v).__name__ == "Tensor" and v.name is None and not k.startswith("_")}
+    return value, names
 
 
 def parse_options(text: str) -> dict:
@@ -69,11 +76,11 @@ class TgDiagram(SphinxDirective):
         where = f"{self.env.docname}.md:{self.lineno}"
         from tinygrad_edu import Tensor
 
-        value = run_snippet("\n".join(self.content), where)
+        value, names = run_snippet("\n".join(self.content), where, with_names=True)
         if not isinstance(value, Tensor):
             raise ExtensionError(f"tg-diagram ({where}): the last line gave "
                                  f"{type(value).__name__}, not a Tensor")
-        svg = svg_of(value, parse_options(self.options.get("options", "")))
+        svg = svg_of(value, {"names": names, **parse_options(self.options.get("options", ""))})
         figure = nodes.container(classes=["tg-diagram"])
         figure += nodes.raw("", f'<div class="tg-diagram-svg">{svg}</div>', format="html")
         if "caption" in self.options:
@@ -105,12 +112,12 @@ class TgStepThrough(SphinxDirective):
         name = self.arguments[0]
         if not re.fullmatch(r"[\w-]+", name):
             raise ExtensionError(f"tg-stepthrough ({where}): the name must be letters, digits, - or _")
-        loss = run_snippet("\n".join(self.content), where)
+        loss, names = run_snippet("\n".join(self.content), where, with_names=True)
         if not isinstance(loss, Tensor):
             raise ExtensionError(f"tg-stepthrough ({where}): the last line must be a loss Tensor")
         folder = Path(self.env.app.outdir) / "_stepthrough"
         folder.mkdir(parents=True, exist_ok=True)
-        viz.write_page(loss, folder / f"{name}.html", title=self.options.get("title"))
+        viz.write_page(loss, folder / f"{name}.html", names=names, title=self.options.get("title"))
         href = "../" * self.env.docname.count("/") + f"_stepthrough/{name}.html"
         height = self.options.get("height", 720)
         html = (f'<div class="tg-stepthrough"><iframe src="{href}" title="step-through page" '

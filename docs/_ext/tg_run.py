@@ -4,7 +4,9 @@ On ``source-read`` of a page, the page's ```python blocks are executed in order,
 in a temporary working directory (the same way ``tests/test_docs.py`` runs them), and after every
 block that prints something, the printed text is inserted as an output block. The page files stay
 as they are; only the built HTML shows the output. An exception stops the build and names the page
-and the line, so a page that no longer runs cannot be published.
+and the line, so a page that no longer runs cannot be published. A skip (``pytest.importorskip``
+of a package that is not installed, e.g. torch) is not an error: the output block says what was
+skipped and the page goes on.
 """
 from __future__ import annotations
 
@@ -68,6 +70,10 @@ def with_outputs(text: str, filename: str) -> str:
                 except Exception as err:
                     tb = "".join(traceback.format_exception(err)[-3:])
                     raise ExtensionError(f"{filename}:{line}: this code block raised:\n{tb}") from err
+                except BaseException as err:   # pytest.skip / importorskip: not an error
+                    if type(err).__name__ != "Skipped":
+                        raise
+                    stdout.write(f"(skipped: {getattr(err, 'msg', None) or err})\n")
                 if stdout.getvalue().strip():
                     out.append("\n" + _output_block(stdout.getvalue()))
         finally:

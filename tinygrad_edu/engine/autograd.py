@@ -12,7 +12,9 @@ This module holds the three ideas that every op shares:
 
 * ``Op``: the base class of a primitive (forward, backward, formula);
 * ``unbroadcast``: the one place where broadcasting's gradient lives;
-* ``backward``: the reverse walk over the tape.
+* ``backward``: the reverse walk over the tape. Its optional ``hook(t, op, dy, in_grads)`` observes
+  each step (the gradient that arrived at ``t``, what ``op.backward`` returned); the narrated trace
+  (``viz.trace``) is such an observer, so there is one walk, not a copy of it.
 """
 from __future__ import annotations
 
@@ -159,7 +161,7 @@ def _store(t, g, owned: bool = False) -> None:
         t.grad.flags.writeable = False
 
 
-def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
+def backward(root, grad: np.ndarray, retain_graph: bool = False, hook=None) -> None:
     """Walk the tape of ``root`` newest first, seeding it with ``grad``.
 
     For each recorded tensor ``t`` (made by op ``f`` from ``parents``): the gradient that reached
@@ -191,6 +193,8 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
             _store(t, dy)
             in_grads = op.backward(dy)
+            if hook is not None:
+                hook(t, op, dy, in_grads)
             if anomaly:
                 _check_finite(op, "backward", in_grads)
             for p, g, need in zip(op.parents, in_grads, op.needs):
@@ -248,14 +252,15 @@ _requires_grad = operator.attrgetter("requires_grad")
 class Tape(list):
     """A loss's recorded tensors, oldest first: what ``backward`` walks in reverse.
 
-    ``str(tape)`` is a numbered table: op, input shapes, output shape and the local-gradient formula.
+    ``str(tape)`` is a table numbered 1..n within this graph (the numbers the diagrams, the trace and
+    the step-through page use too): op, input shapes, output shape and the local-gradient formula.
     Each item is a Tensor ``t``; ``t.op`` is its op and ``t.op.parents`` its inputs.
     """
 
     def rows(self) -> list[tuple]:
-        """(step, op description, input shapes, output shape, formula) for each entry."""
+        """(number from 1, op description, input shapes, output shape, formula) for each entry."""
         return [(i, t._op.describe(), tuple(p.data.shape for p in t._op.parents), t.data.shape,
-                 t._op.formula) for i, t in enumerate(self)]
+                 t._op.formula) for i, t in enumerate(self, start=1)]
 
     def __str__(self) -> str:
         lines = [f"tape: {len(self)} ops, oldest first (backward walks them from the bottom up)"]
