@@ -7,10 +7,10 @@
 >>> w.grad
 array([ 2., -4.])
 """
-from .engine import (Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad, ops, tensor,
-                     unbroadcast)
+from .engine import (Tensor, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, ops,
+                     tensor, unbroadcast)
 
 __version__ = "0.1.0"
 
-__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+__all__ = ["Tensor", "tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
            "unbroadcast", "ops", "__version__"]

@@ -6,8 +6,9 @@ It imports numpy and nothing else from the package (a test checks it), so it rea
 """
 from . import ops
 from .autograd import Op, Tape, unbroadcast
+from .higher import grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .tensor import Tensor, tensor
 
-__all__ = ["Tensor", "tensor", "Op", "Tape", "ops", "no_grad", "enable_grad", "is_grad_enabled",
+__all__ = ["Tensor", "tensor", "grad", "Op", "Tape", "ops", "no_grad", "enable_grad", "is_grad_enabled",
            "detect_anomaly", "unbroadcast"]

@@ -8,7 +8,7 @@ from .arithmetic import Add, Mul, Neg, Pow, Sub
 from .elementwise import Exp, Log, ReLU, Sigmoid, Tanh
 from .linalg import MatMul
 from .reductions import Max, Sum
-from .shape import Index, Reshape, Transpose
+from .shape import Expand, Index, IndexAdd, Reshape, Transpose
 
 __all__ = ["Add", "Sub", "Mul", "Neg", "Pow", "MatMul", "ReLU", "Exp", "Log", "Tanh", "Sigmoid",
-           "Sum", "Max", "Reshape", "Transpose", "Index"]
+           "Sum", "Max", "Reshape", "Transpose", "Index", "Expand", "IndexAdd"]

@@ -41,6 +41,7 @@ class Mul(Op):
 
     formula = "da = dy * b, db = dy * a"
     saves = ("a", "b")
+    graph_saves = {"a": 0, "b": 1}
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -71,6 +72,7 @@ class Pow(Op):
 
     formula = "dx = dy * p * x ** (p - 1)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def __init__(self, p: float):
         self.p = p

@@ -1,9 +1,14 @@
-"""Shape primitives: reshape, transpose, index. Their gradients move entries back where they came from."""
+"""Shape primitives: reshape, transpose, index. Their gradients move entries back where they came from.
+
+Two more are the gradients of others, so that those gradients can be differentiated again
+(``create_graph=True``): ``Expand`` (broadcast, the gradient of sum) and ``IndexAdd`` (scatter-add,
+the gradient of index). ``expand`` and ``scatter_add`` take an array (plain numpy) or a Tensor (the
+recorded op), so one formula serves both."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, apply, unbroadcast
 
 
 class Reshape(Op):
@@ -37,7 +42,7 @@ class Transpose(Op):
         return x.transpose(self.axes)
 
     def backward(self, dy):
-        return (dy.transpose(np.argsort(self.axes)),)
+        return (dy.transpose(tuple(int(i) for i in np.argsort(self.axes))),)
 
     def describe(self):
         return f"transpose{self.axes}"
@@ -56,12 +61,7 @@ class Index(Op):
         return x[self.index]
 
     def backward(self, dy):
-        dx = np.zeros(self.shape, dtype=np.result_type(self.dtype, dy.dtype))
-        if self.advanced:
-            np.add.at(dx, self.index, dy)   # scatter-add: repeats accumulate
-        else:
-            dx[self.index] = dy             # a basic index names each entry at most once
-        return (dx,)
+        return (scatter_add(dy, self.shape, self.index, self.advanced, self.dtype),)
 
     def describe(self):
         """e.g. ``index[:, 1:3]`` or ``index[(500,) ints, (500,) ints]``."""
@@ -74,3 +74,65 @@ class Index(Op):
             return "..." if it is Ellipsis else str(it)
         items = self.index if isinstance(self.index, tuple) else (self.index,)
         return f"index[{', '.join(part(it) for it in items)}]"
+
+
+# ----------------------------------------------------------------------------------------------
+# The gradients' own primitives, and the helpers that take an array or a Tensor.
+# ----------------------------------------------------------------------------------------------
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+class Expand(Op):
+    """y = broadcast_to(x, shape): copies of x along new leading axes and along axes of size 1"""
+
+    formula = "dx = dy summed back to x.shape (unbroadcast)"
+
+    def __init__(self, shape):
+        self.new_shape = tuple(shape)
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.broadcast_to(x, self.new_shape)
+
+    def backward(self, dy):
+        return (unbroadcast(dy, self.shape),)
+
+    def describe(self):
+        return f"expand{self.new_shape}"
+
+
+class IndexAdd(Op):
+    """y = zeros(shape); y[index] += x, repeated indices accumulating (the gradient of index)"""
+
+    formula = "dx = dy[index]"
+
+    def __init__(self, shape, index, advanced, dtype):
+        self.shape, self.index, self.advanced, self.dtype = shape, index, advanced, dtype
+
+    def forward(self, x):
+        y = np.zeros(self.shape, dtype=np.result_type(self.dtype, x.dtype))
+        if self.advanced:
+            np.add.at(y, self.index, x)   # scatter-add: repeats accumulate
+        else:
+            y[self.index] = x             # a basic index names each entry at most once
+        return y
+
+    def backward(self, dy):
+        return (dy[self.index],)
+
+    def describe(self):
+        return f"index_add{self.shape}"
+
+
+def expand(x, shape):
+    """``x`` broadcast to ``shape``: a read-only numpy view for an array, ``Expand`` for a Tensor."""
+    return np.broadcast_to(x, shape) if _is_array(x) else apply(Expand(shape), x)
+
+
+def scatter_add(x, shape, index, advanced, dtype):
+    """zeros(shape) with ``x`` added at ``index``: plain numpy for an array, ``IndexAdd`` for a Tensor."""
+    op = IndexAdd(shape, index, advanced, dtype)
+    return op.forward(x) if _is_array(x) else apply(op, x)
