@@ -21,6 +21,7 @@ Without it, numpy alone runs, as fast as before.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import operator
 
@@ -207,10 +208,9 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
     upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
     broadcast, and added into that parent's running total.
 
-    ``root`` and ``grad`` may be tuples (several outputs and their seeds). With ``inputs`` (a set of
-    tensors) no ``.grad`` is touched: the gradients of those tensors are returned in a dict (what
-    ``grad()`` does). With ``create_graph`` the seeds are Tensors and every op's formula runs on
-    ``op.on_graph(t)`` with recording on, so the gradients are Tensors on a graph of their own.
+    ``root``, ``grad`` may be tuples (several outputs). With ``inputs`` (a set) no ``.grad`` is touched:
+    their gradients are returned in a dict (``grad()``). With ``create_graph`` the seeds are Tensors
+    and each op's formula runs on ``op.on_graph(t)``, so the gradients are recorded: a new graph.
 
     Two savings that change no number: a running total that this walk allocated itself is added to
     in place (``owned`` holds the ids of those totals while they sit in ``grads``), and Python's cycle
@@ -218,22 +218,14 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
     """
     roots, seeds = (root, grad) if isinstance(root, tuple) else ((root,), (grad,))
     made, leaves = collect(*roots)
-    grads = {}               # tensor -> running total of dL/dtensor
-    for r, g in zip(roots, seeds):
-        grads[r] = grads[r] + g if r in grads else g
+    grads = _seeded(roots, seeds)    # tensor -> running total of dL/dtensor
     owned, found = set(), {}
     anomaly = _state.anomaly
-    gc_was_enabled, recording = gc.isenabled(), _state.grad_enabled
-    gc.disable()
-    _state.grad_enabled = create_graph   # a graph of the gradient is recorded only when asked for
-    try:
+    with _walking(create_graph):
         for t in reversed(made):
             op = t._op
             if op.freed:
-                raise RuntimeError(
-                    f"Trying to backward through the graph a second time: the values that {op.name} "
-                    f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
-                    f"backward(retain_graph=True) the first time if you need to go through it again.")
+                raise _freed(op)
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
@@ -241,9 +233,7 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
                 _store(t, dy)
             elif t in inputs:
                 found[t] = dy
-            in_grads = op.on_graph(t).backward(dy) if create_graph else op.backward(dy)
-            if create_graph:
-                _check_on_graph(op, in_grads, type(t))
+            in_grads = _backward_on_graph(op, t, dy) if create_graph else op.backward(dy)
             if anomaly:
                 _check_finite(op, "backward", in_grads)
             for p, g, need in zip(op.parents, in_grads, op.needs):
@@ -264,27 +254,51 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
             if not retain_graph:
                 op.free()
         for t in leaves:
-            g = grads.get(t)
-            if g is None:
-                continue
-            if inputs is None:
-                _store(t, g, owned=id(g) in owned)
-            elif t in inputs:
-                found[t] = g
+            if t in grads and inputs is None:
+                _store(t, grads[t], owned=id(grads[t]) in owned)
+            elif t in grads and t in inputs:
+                found[t] = grads[t]
+    return found
+
+
+@contextlib.contextmanager
+def _walking(create_graph: bool):
+    """During a walk: the cycle collector paused, and recording on only to build a gradient's graph."""
+    gc_was_enabled, recording = gc.isenabled(), _state.grad_enabled
+    gc.disable()
+    _state.grad_enabled = create_graph
+    try:
+        yield
     finally:
         _state.grad_enabled = recording
         if gc_was_enabled:
             gc.enable()
-    return found
 
 
-def _check_on_graph(op: Op, in_grads, tensor_cls) -> None:
-    """With create_graph every gradient must be a Tensor: an array would have left the graph."""
+def _seeded(roots, seeds) -> dict:
+    """The walk's starting totals: each root's seed (summed when a root is given twice)."""
+    grads = {}
+    for r, g in zip(roots, seeds):
+        grads[r] = grads[r] + g if r in grads else g
+    return grads
+
+
+def _freed(op: Op) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time: the values that {op.name} "
+        f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
+        f"backward(retain_graph=True) the first time if you need to go through it again.")
+
+
+def _backward_on_graph(op: Op, out, dy) -> tuple:
+    """``op``'s local gradients as recorded Tensors (create_graph); an array would leave the graph."""
+    in_grads = op.on_graph(out).backward(dy)
     for i, g in enumerate(in_grads):
-        if g is not None and op.needs[i] and not isinstance(g, tensor_cls):
+        if g is not None and op.needs[i] and not isinstance(g, type(out)):
             raise TypeError(
                 f"{op.name}: its backward gave a {type(g).__name__} for input {i} when building a "
                 f"graph (create_graph=True); write the formula with operations that Tensors support.")
+    return in_grads
 
 
 def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tuple | None = None):
