@@ -116,6 +116,21 @@ def test_op_without_graph_saves_refuses_create_graph():
         tg.grad(y, x, create_graph=True)
 
 
+def test_op_that_saves_nothing_must_still_opt_in():
+    class Double(Op):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, dy):
+            return (2 * dy,)
+    x = Tensor(np.array([0.1, 0.2]), requires_grad=True)
+    with pytest.raises(NotImplementedError, match="double.*graph_saves"):
+        tg.grad(apply(Double(), x).sum(), x, create_graph=True)
+    Double.graph_saves = {}
+    g, = tg.grad((apply(Double(), x) * x).sum(), x, create_graph=True)
+    np.testing.assert_allclose(tg.grad(g.sum(), x)[0].data, [4.0, 4.0])
+
+
 def test_numpy_gradient_in_graph_mode_is_refused():
     class Leaky(Op):
         saves = ("x",)

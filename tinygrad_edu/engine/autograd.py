@@ -63,8 +63,9 @@ class Op:
     support (``dy * self.y``, ``dy @ b.T``, ``.reshape``, ``.sum(axis, keepdims=True)``, and the
     helpers ``expand``/``scatter_add`` of ``ops.shape``), and say in ``graph_saves`` what each saved
     array is the value of: an input's position (``0``, ``1``), ``"out"`` (the output), or
-    ``"const"`` (used only through a locally constant function, such as relu's mask). ``on_graph``
-    then swaps the arrays for those Tensors and the same formula builds a graph (``create_graph``).
+    ``"const"`` (used only through a locally constant function, such as relu's mask); ``{}`` for an
+    op that saves nothing. ``on_graph`` then swaps the arrays for those Tensors and the same formula
+    builds a graph (``create_graph``). Without ``graph_saves`` an op refuses ``create_graph``.
     """
 
     __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
@@ -93,16 +94,16 @@ class Op:
     def on_graph(self, out) -> "Op":
         """A copy of this op whose saved arrays are the Tensors they came from (``graph_saves``):
         its ``backward``, given a Tensor ``dy``, records the gradient as a graph. ``out`` is the
-        tensor this op made. Raises ``NotImplementedError`` for an op that does not say where a
-        saved array came from (a constant taken for a variable would give a wrong second derivative).
+        tensor this op made. Raises ``NotImplementedError`` for an op that does not declare
+        ``graph_saves`` (a saved input taken for a constant would give a wrong second derivative).
         """
-        plan = self.graph_saves or {}
-        missing = [k for k in self.saves if k not in plan]
-        if missing:
+        plan = self.graph_saves
+        missing = list(self.saves) if plan is None else [k for k in self.saves if k not in plan]
+        if plan is None or missing:
             raise NotImplementedError(
                 f"{self.name}: cannot differentiate this op's gradient (create_graph=True): it does "
-                f"not say what its saved value(s) {missing} depend on. Set graph_saves on "
-                f"{type(self).__name__} and write its backward with Tensor-compatible operations.")
+                f"not declare graph_saves (what its saved values {missing} are). Write its backward "
+                f"with Tensor-compatible operations and set graph_saves on {type(self).__name__}.")
         twin = object.__new__(type(self))   # a shallow copy: same parents, settings and arrays
         for k in Op.__slots__[:-1]:
             setattr(twin, k, getattr(self, k))

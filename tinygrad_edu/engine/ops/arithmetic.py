@@ -16,6 +16,7 @@ class Add(Op):
     """y = a + b (broadcasting)"""
 
     formula = "da = dy, db = dy"
+    graph_saves = {}
 
     def forward(self, a, b):
         return a + b
@@ -28,6 +29,7 @@ class Sub(Op):
     """y = a - b (broadcasting)"""
 
     formula = "da = dy, db = -dy"
+    graph_saves = {}
 
     def forward(self, a, b):
         return a - b
@@ -59,6 +61,7 @@ class Neg(Op):
     """y = -x"""
 
     formula = "dx = -dy"
+    graph_saves = {}
 
     def forward(self, x):
         return -x

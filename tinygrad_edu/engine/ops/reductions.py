@@ -29,6 +29,7 @@ class Sum(_Reduce):
     """y = x.sum(axis, keepdims)"""
 
     formula = "dx = dy broadcast back to x.shape (every x entry gets the dy of its sum)"
+    graph_saves = {}
 
     def forward(self, x):
         self.shape = x.shape

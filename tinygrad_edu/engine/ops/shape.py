@@ -15,6 +15,7 @@ class Reshape(Op):
     """y = x.reshape(shape)"""
 
     formula = "dx = dy.reshape(x.shape)"
+    graph_saves = {}
 
     def __init__(self, shape):
         self.new_shape = shape
@@ -34,6 +35,7 @@ class Transpose(Op):
     """y = x.transpose(axes): axis i of y is axis axes[i] of x"""
 
     formula = "dx = dy.transpose(argsort(axes))"
+    graph_saves = {}
 
     def __init__(self, axes):
         self.axes = axes
@@ -52,6 +54,7 @@ class Index(Op):
     """y = x[index]: basic slices, or integer arrays (e.g. ``scores[np.arange(N), y]``)"""
 
     formula = "dx = zeros_like(x); dx[index] += dy (repeated indices accumulate)"
+    graph_saves = {}
 
     def __init__(self, index, advanced):
         self.index, self.advanced = index, advanced
@@ -89,6 +92,7 @@ class Expand(Op):
     """y = broadcast_to(x, shape): copies of x along new leading axes and along axes of size 1"""
 
     formula = "dx = dy summed back to x.shape (unbroadcast)"
+    graph_saves = {}
 
     def __init__(self, shape):
         self.new_shape = tuple(shape)
@@ -108,6 +112,7 @@ class IndexAdd(Op):
     """y = zeros(shape); y[index] += x, repeated indices accumulating (the gradient of index)"""
 
     formula = "dx = dy[index]"
+    graph_saves = {}
 
     def __init__(self, shape, index, advanced, dtype):
         self.shape, self.index, self.advanced, self.dtype = shape, index, advanced, dtype
