@@ -305,3 +305,30 @@ def test_hessian_vector_product_against_differences_of_gradients():
     e = 1e-6
     np.testing.assert_allclose(hv.data, (plain(x.data + e * v) - plain(x.data - e * v)) / (2 * e),
                                rtol=1e-6, atol=1e-8)
+
+
+def test_deep_chain_second_derivative_without_recursion():
+    x = Tensor(np.array([0.3, -0.2]), requires_grad=True)
+    y = x
+    for _ in range(3000):
+        y = y * 1.0001 + 0.0001
+    g, = tg.grad((y * y).sum(), x, create_graph=True)
+    h, = tg.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, 2 * 1.0001 ** 6000, rtol=1e-9)
+
+
+def test_float32_gradients_of_gradients_stay_float32():
+    x = Tensor(np.array([0.5, 1.5], dtype=np.float32), requires_grad=True)
+    g, = tg.grad((x ** 3).sum(), x, create_graph=True)
+    h, = tg.grad(g.sum(), x)
+    assert g.dtype == h.dtype == np.float32
+    np.testing.assert_allclose(h.data, 6 * x.data, rtol=1e-6)
+
+
+def test_grad_outputs_tensor_is_part_of_the_graph():
+    x = Tensor(np.array([0.5, 1.5]), requires_grad=True)
+    u = Tensor(np.array([2.0, -1.0]), requires_grad=True)
+    g, = tg.grad(x.exp(), x, grad_outputs=u, create_graph=True)     # g = u * exp(x)
+    dx, du = tg.grad(g.sum(), [x, u])
+    np.testing.assert_allclose(dx.data, u.data * np.exp(x.data))
+    np.testing.assert_allclose(du.data, np.exp(x.data))
