@@ -105,8 +105,9 @@ class Op:
                 f"not declare graph_saves (what its saved values {missing} are). Write its backward "
                 f"with Tensor-compatible operations and set graph_saves on {type(self).__name__}.")
         twin = object.__new__(type(self))   # a shallow copy: same parents, settings and arrays
-        for k in Op.__slots__[:-1]:
-            setattr(twin, k, getattr(self, k))
+        for k in Op.__slots__:
+            if k != "__dict__" and hasattr(self, k):
+                setattr(twin, k, getattr(self, k))
         twin.__dict__.update(self.__dict__)
         for name, source in plan.items():
             if source == "out":
