@@ -60,3 +60,13 @@ def test_loss_at_init(tmp_path, capsys):
     softmax, two_layer, svm = map(float, first.groups())
     assert abs(softmax - 2.3026) < 0.01 and abs(two_layer - 2.3026) < 0.001 and abs(svm - 9) < 0.05
     assert (tmp_path / "loss_at_init.txt").read_text().startswith("log(10)")
+
+
+def test_newton_regression(tmp_path, capsys):
+    out = run("newton_regression", tmp_path, capsys)
+    assert float(re.search(r"2/n G\^T G: max difference ([0-9.e+-]+)", out).group(1)) < 1e-9
+    assert float(re.search(r"least squares: .*max difference ([0-9.e+-]+)\)", out).group(1)) < 1e-9
+    newton = [float(v) for v in re.search(r"loss ([0-9.e+ ->]+)\n", out).group(1).split(" -> ")]
+    gd = float(re.search(r"gradient descent, .*-> ([0-9.e+]+) after", out).group(1))
+    assert newton[1] < 1.0 < gd          # one Newton step reaches the minimum; 500 GD steps do not
+    assert (tmp_path / "newton_losses.png").exists()

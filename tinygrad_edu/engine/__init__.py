@@ -7,11 +7,12 @@ It imports numpy and nothing else from the package (a test checks it), so it rea
 from . import ops
 from .autograd import Op, Tape, unbroadcast
 from .function import Function, FunctionCtx
+from .higher import grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .tensor import Tensor, tensor
 from . import creation, methods
 from .creation import *  # noqa: F401,F403 (zeros, stack, where, exp, ... in PyTorch's spelling)
 
-__all__ = ["Tensor", "tensor", "Op", "Tape", "ops", "no_grad", "enable_grad", "is_grad_enabled",
-           "detect_anomaly", "unbroadcast", "creation", "methods"]
+__all__ = ["Tensor", "tensor", "grad", "Function", "FunctionCtx", "Op", "Tape", "ops", "no_grad",
+           "enable_grad", "is_grad_enabled", "detect_anomaly", "unbroadcast", "creation", "methods"]
 __all__ += [n for n in creation.__all__ if n not in __all__]

@@ -15,9 +15,15 @@ This module holds the three ideas that every op shares:
 * ``backward``: the reverse walk over the tape. Its optional ``hook(t, op, dy, in_grads)`` observes
   each step (the gradient that arrived at ``t``, what ``op.backward`` returned); the narrated trace
   (``viz.trace``) is such an observer, so there is one walk, not a copy of it.
+
+Gradients of gradients (``create_graph=True``) use the same walk: the upstream gradient is then a
+Tensor, and each op runs its one backward formula on a copy of itself whose saved arrays are replaced
+by the Tensors they are the values of (``Op.on_graph``), so the formula records a graph of its own.
+Without it, numpy alone runs, as fast as before.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import operator
 
@@ -28,6 +34,7 @@ from .modes import _seq, _state
 
 def _check_finite(op: "Op", where: str, arrays) -> None:
     for i, a in enumerate(arrays):
+        a = getattr(a, "data", a)   # a Tensor when the walk builds a graph (create_graph)
         if a is not None and not np.all(np.isfinite(a)):
             shapes = ", ".join(str(p.shape) for p in op.parents)
             bad = "nan" if np.isnan(a).any() else "inf"
@@ -53,12 +60,21 @@ class Op:
     ``saves``; ``free()`` deletes them after a backward pass that does not retain the graph.
     Settings (an axis, an exponent) come through ``__init__`` and stay.
     ``self.needs[i]`` tells whether input ``i`` needs a gradient, so work for constants is skipped.
+
+    Gradients of gradients: write ``backward`` with operations that numpy arrays and Tensors both
+    support (``dy * self.y``, ``dy @ b.T``, ``.reshape``, ``.sum(axis, keepdims=True)``, and the
+    helpers ``expand``/``scatter_add`` of ``ops.shape``), and say in ``graph_saves`` what each saved
+    array is the value of: an input's position (``0``, ``1``), ``"out"`` (the output), or
+    ``"const"`` (used only through a locally constant function, such as relu's mask); ``{}`` for an
+    op that saves nothing. ``on_graph`` then swaps the arrays for those Tensors and the same formula
+    builds a graph (``create_graph``). Without ``graph_saves`` an op refuses ``create_graph``.
     """
 
     __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
     formula = ""
     freed = False
     saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
+    graph_saves = None  # {saved name: input position | "out" | "const"}, for create_graph
 
     @property
     def name(self) -> str:
@@ -76,6 +92,31 @@ class Op:
         for k in self.saves:
             d.pop(k, None)
         self.freed = True
+
+    def on_graph(self, out) -> "Op":
+        """A copy of this op whose saved arrays are the Tensors they came from (``graph_saves``):
+        its ``backward``, given a Tensor ``dy``, records the gradient as a graph. ``out`` is the
+        tensor this op made. Raises ``NotImplementedError`` for an op that does not declare
+        ``graph_saves`` (a saved input taken for a constant would give a wrong second derivative).
+        """
+        plan = self.graph_saves
+        missing = list(self.saves) if plan is None else [k for k in self.saves if k not in plan]
+        if plan is None or missing:
+            raise NotImplementedError(
+                f"{self.name}: cannot differentiate this op's gradient (create_graph=True): it does "
+                f"not declare graph_saves (what its saved values {missing} are). Write its backward "
+                f"with Tensor-compatible operations and set graph_saves on {type(self).__name__}.")
+        twin = object.__new__(type(self))   # a shallow copy: same parents, settings and arrays
+        for k in Op.__slots__:
+            if k != "__dict__" and hasattr(self, k):
+                setattr(twin, k, getattr(self, k))
+        twin.__dict__.update(self.__dict__)
+        for name, source in plan.items():
+            if source == "out":
+                setattr(twin, name, out)
+            elif source != "const":
+                setattr(twin, name, self.parents[source])
+        return twin
 
     def describe(self) -> str:
         """A short text such as ``'matmul (3, 4) @ (4, 2)'``; overridden where args matter."""
@@ -114,14 +155,15 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------
 
 
-def collect(root) -> tuple[list, list]:
-    """The tape of ``root``: (recorded tensors sorted oldest first, leaves requiring grad).
+def collect(*roots) -> tuple[list, list]:
+    """The tape of ``root`` (or of several roots): (recorded tensors sorted oldest first, leaves
+    requiring grad).
 
     Iterative depth-first search over ``tensor._op.parents``; only tensors that require grad are
     part of the graph.
     """
-    seen = {root}   # Tensors hash by identity: a set of them is a set of distinct objects
-    stack = [root]
+    seen = set(roots)   # Tensors hash by identity: a set of them is a set of distinct objects
+    stack = list(seen)
     made, leaves = [], []
     while stack:
         t = stack.pop()
@@ -161,7 +203,8 @@ def _store(t, g, owned: bool = False) -> None:
         t.grad.flags.writeable = False
 
 
-def backward(root, grad: np.ndarray, retain_graph: bool = False, hook=None) -> None:
+def backward(root, grad, retain_graph: bool = False, create_graph: bool = False, inputs=None,
+             hook=None):
     """Walk the tape of ``root`` newest first, seeding it with ``grad``.
 
     For each recorded tensor ``t`` (made by op ``f`` from ``parents``): the gradient that reached
@@ -170,29 +213,32 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False, hook=None) -> N
     upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
     broadcast, and added into that parent's running total.
 
+    ``root``, ``grad`` may be tuples (several outputs). With ``inputs`` (a set) no ``.grad`` is touched:
+    their gradients are returned in a dict (``grad()``). With ``create_graph`` the seeds are Tensors
+    and each op's formula runs on ``op.on_graph(t)``, so the gradients are recorded: a new graph.
+
     Two savings that change no number: a running total that this walk allocated itself is added to
     in place (``owned`` holds the ids of those totals while they sit in ``grads``), and Python's cycle
     collector, which would otherwise rescan the whole live graph while the walk allocates, is paused.
     """
-    made, leaves = collect(root)
-    grads = {root: grad}     # tensor -> running total of dL/dtensor
-    owned = set()
+    roots, seeds = (root, grad) if isinstance(root, tuple) else ((root,), (grad,))
+    made, leaves = collect(*roots)
+    grads = _seeded(roots, seeds)    # tensor -> running total of dL/dtensor
+    owned, found = set(), {}
     anomaly = _state.anomaly
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _walking(create_graph):
         for t in reversed(made):
             op = t._op
             if op.freed:
-                raise RuntimeError(
-                    f"Trying to backward through the graph a second time: the values that {op.name} "
-                    f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
-                    f"backward(retain_graph=True) the first time if you need to go through it again.")
+                raise _freed(op)
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
-            _store(t, dy)
-            in_grads = op.backward(dy)
+            if inputs is None:
+                _store(t, dy)
+            elif t in inputs:
+                found[t] = dy
+            in_grads = _backward_on_graph(op, t, dy) if create_graph else op.backward(dy)
             if hook is not None:
                 hook(t, op, dy, in_grads)
             if anomaly:
@@ -215,12 +261,51 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False, hook=None) -> N
             if not retain_graph:
                 op.free()
         for t in leaves:
-            g = grads.get(t)
-            if g is not None:
-                _store(t, g, owned=id(g) in owned)
+            if t in grads and inputs is None:
+                _store(t, grads[t], owned=id(grads[t]) in owned)
+            elif t in grads and t in inputs:
+                found[t] = grads[t]
+    return found
+
+
+@contextlib.contextmanager
+def _walking(create_graph: bool):
+    """During a walk: the cycle collector paused, and recording on only to build a gradient's graph."""
+    gc_was_enabled, recording = gc.isenabled(), _state.grad_enabled
+    gc.disable()
+    _state.grad_enabled = create_graph
+    try:
+        yield
     finally:
+        _state.grad_enabled = recording
         if gc_was_enabled:
             gc.enable()
+
+
+def _seeded(roots, seeds) -> dict:
+    """The walk's starting totals: each root's seed (summed when a root is given twice)."""
+    grads = {}
+    for r, g in zip(roots, seeds):
+        grads[r] = grads[r] + g if r in grads else g
+    return grads
+
+
+def _freed(op: Op) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time: the values that {op.name} "
+        f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
+        f"backward(retain_graph=True) the first time if you need to go through it again.")
+
+
+def _backward_on_graph(op: Op, out, dy) -> tuple:
+    """``op``'s local gradients as recorded Tensors (create_graph); an array would leave the graph."""
+    in_grads = op.on_graph(out).backward(dy)
+    for i, g in enumerate(in_grads):
+        if g is not None and op.needs[i] and not isinstance(g, type(out)):
+            raise TypeError(
+                f"{op.name}: its backward gave a {type(g).__name__} for input {i} when building a "
+                f"graph (create_graph=True); write the formula with operations that Tensors support.")
+    return in_grads
 
 
 def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tuple | None = None):
@@ -247,6 +332,12 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
 
 
 _requires_grad = operator.attrgetter("requires_grad")
+
+
+def apply(op: Op, *inputs):
+    """Run ``op`` on Tensors and record it: how a gradient formula on a graph uses a primitive
+    that Tensor has no method for (``ops.shape.expand``, ``ops.shape.scatter_add``)."""
+    return record(op, inputs, op.forward(*(t.data for t in inputs)), type(inputs[0]))
 
 
 class Tape(list):

@@ -413,8 +413,8 @@ class TensorMethods:
     expand_dims = unsqueeze
 
     def broadcast_to(self, *shape):
-        """A copy repeated along new leading axes or size-1 axes, as ``np.broadcast_to``; the
-        gradient sums the copies."""
+        """Repeated along new leading axes or size-1 axes, as ``np.broadcast_to`` (a read-only view);
+        the gradient sums the copies."""
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         try:
             np.broadcast_shapes(self.shape, shape)
@@ -423,7 +423,7 @@ class TensorMethods:
             ok = False
         if not ok:
             raise ValueError(f"broadcast_to: cannot broadcast shape {self.shape} to {shape}")
-        return self if tuple(shape) == self.shape else self._op1(ops.BroadcastTo(tuple(shape)))
+        return self if tuple(shape) == self.shape else self._op1(ops.Expand(tuple(shape)))
 
     def expand(self, *sizes):
         """PyTorch's ``expand``: ``broadcast_to`` where -1 keeps that axis's size."""

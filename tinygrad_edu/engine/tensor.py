@@ -145,7 +145,7 @@ class Tensor(TensorMethods):
         return f"Tensor({body}{extra})"
 
     # ------------------------------------------------------------------ the reverse walk
-    def backward(self, grad=None, retain_graph: bool = False) -> None:
+    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
         """Backpropagate from this tensor: fill ``.grad`` of every tensor that requires grad.
 
         ``grad`` is dL/d(self), shaped like ``self``; it defaults to 1 for a one-element tensor.
@@ -154,6 +154,10 @@ class Tensor(TensorMethods):
         pass the same array on to a neighbour (``add`` sends ``dy`` to both inputs). Unless
         ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
         the same graph raises ``RuntimeError``.
+
+        ``create_graph=True`` is accepted for PyTorch code: ``.grad`` still gets the values (a numpy
+        array, always) and the graph is kept (``retain_graph`` defaults to ``create_graph``). To
+        differentiate a gradient, take it as a Tensor with ``tinygrad_edu.grad(..., create_graph=True)``.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -171,7 +175,7 @@ class Tensor(TensorMethods):
             if grad.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape "
                                  f"{self.shape}; they must be equal")
-        autograd.backward(self, grad, retain_graph)
+        autograd.backward(self, grad, create_graph if retain_graph is None else retain_graph)
 
     def tape(self) -> "autograd.Tape":
         """The recorded ops this tensor depends on, oldest first; print it to read the lesson."""

@@ -8,17 +8,17 @@ from .arithmetic import Add, Mul, Neg, Pow, Sub
 from .elementwise import Exp, Log, ReLU, Sigmoid, Tanh
 from .linalg import MatMul
 from .reductions import Max, Sum
-from .shape import Index, Reshape, Transpose
+from .shape import Expand, Index, IndexAdd, Reshape, Transpose
 # further ops, beyond the core lesson (issue 12)
 from .arithmetic import Maximum, Minimum, Mod, PowT, Where
 from .elementwise import Abs, Cast, Clip, Cos, Expm1, Log1p, Log2, Log10, Sin, Tan
 from .linalg import Einsum, parse_einsum
 from .nn import Unfold
 from .reductions import Cumsum, Prod
-from .shape import BroadcastTo, Concat, Pad
+from .shape import Concat, Pad
 
 __all__ = ["Add", "Sub", "Mul", "Neg", "Pow", "MatMul", "ReLU", "Exp", "Log", "Tanh", "Sigmoid",
-           "Sum", "Max", "Reshape", "Transpose", "Index",
+           "Sum", "Max", "Reshape", "Transpose", "Index", "Expand", "IndexAdd",
            "PowT", "Mod", "Maximum", "Minimum", "Where", "Abs", "Sin", "Cos", "Tan", "Log1p", "Expm1",
-           "Log2", "Log10", "Clip", "Cast", "Prod", "Cumsum", "Concat", "Pad", "BroadcastTo",
+           "Log2", "Log10", "Clip", "Cast", "Prod", "Cumsum", "Concat", "Pad",
            "Einsum", "parse_einsum", "Unfold"]

@@ -16,6 +16,7 @@ class Add(Op):
     """y = a + b (broadcasting)"""
 
     formula = "da = dy, db = dy"
+    graph_saves = {}
 
     def forward(self, a, b):
         return a + b
@@ -28,6 +29,7 @@ class Sub(Op):
     """y = a - b (broadcasting)"""
 
     formula = "da = dy, db = -dy"
+    graph_saves = {}
 
     def forward(self, a, b):
         return a - b
@@ -41,6 +43,7 @@ class Mul(Op):
 
     formula = "da = dy * b, db = dy * a"
     saves = ("a", "b")
+    graph_saves = {"a": 0, "b": 1}
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -58,6 +61,7 @@ class Neg(Op):
     """y = -x"""
 
     formula = "dx = -dy"
+    graph_saves = {}
 
     def forward(self, x):
         return -x
@@ -71,6 +75,7 @@ class Pow(Op):
 
     formula = "dx = dy * p * x ** (p - 1)"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def __init__(self, p: float):
         self.p = p

@@ -11,6 +11,7 @@ class ReLU(Op):
 
     formula = "dx = dy * (x > 0)"
     saves = ("y",)
+    graph_saves = {"y": "const"}   # only its sign is used: a mask, constant almost everywhere
 
     def forward(self, x):
         self.y = np.maximum(x, 0.0)
@@ -27,6 +28,7 @@ class Exp(Op):
 
     formula = "dx = dy * y"
     saves = ("y",)
+    graph_saves = {"y": "out"}
 
     def forward(self, x):
         self.y = np.exp(x)
@@ -41,6 +43,7 @@ class Log(Op):
 
     formula = "dx = dy / x"
     saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self.x = x
@@ -55,6 +58,7 @@ class Tanh(Op):
 
     formula = "dx = dy * (1 - y**2)"
     saves = ("y",)
+    graph_saves = {"y": "out"}
 
     def forward(self, x):
         self.y = np.tanh(x)
@@ -69,6 +73,7 @@ class Sigmoid(Op):
 
     formula = "dx = dy * y * (1 - y)"
     saves = ("y",)
+    graph_saves = {"y": "out"}
 
     def forward(self, x):
         self.y = 0.5 * (np.tanh(0.5 * x) + 1)

@@ -6,9 +6,10 @@ import numpy as np
 from ..autograd import Op
 
 
-def _swap(a: np.ndarray) -> np.ndarray:
-    """Transpose the last two axes (the matrix transpose of a batch of matrices)."""
-    return a.swapaxes(-1, -2)
+def _swap(a):
+    """Transpose the last two axes (the matrix transpose of a batch of matrices); an array or a
+    Tensor (whose ``transpose(i, j)`` swaps two axes)."""
+    return a.swapaxes(-1, -2) if isinstance(a, np.ndarray) else a.transpose(-1, -2)
 
 
 class MatMul(Op):
@@ -17,6 +18,7 @@ class MatMul(Op):
 
     formula = "da = dy @ b.T, db = a.T @ dy"
     saves = ("a", "b")
+    graph_saves = {"a": 0, "b": 1}
 
     def forward(self, a, b):
         self.a, self.b = a, b

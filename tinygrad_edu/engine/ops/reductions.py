@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op
+from .shape import expand
 
 
 class _Reduce(Op):
@@ -14,7 +15,9 @@ class _Reduce(Op):
 
     def _kept(self, dy):
         """``dy`` with the reduced axes put back as size 1, so it broadcasts against ``x``."""
-        return dy if self.keepdims else np.expand_dims(dy, self.axes)
+        if self.keepdims:
+            return dy
+        return dy.reshape(tuple(1 if i in self.axes else n for i, n in enumerate(self.shape)))
 
     def describe(self):
         axes = self.axes
@@ -26,13 +29,14 @@ class Sum(_Reduce):
     """y = x.sum(axis, keepdims)"""
 
     formula = "dx = dy broadcast back to x.shape (every x entry gets the dy of its sum)"
+    graph_saves = {}
 
     def forward(self, x):
         self.shape = x.shape
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dy):
-        return (np.broadcast_to(self._kept(dy), self.shape),)
+        return (expand(self._kept(dy), self.shape),)
 
 
 class Max(_Reduce):
@@ -40,6 +44,7 @@ class Max(_Reduce):
 
     formula = "dx = dy * (x == y) / count(x == y)"
     saves = ("weight",)
+    graph_saves = {"weight": "const"}   # where the maxima are: constant almost everywhere
 
     def forward(self, x):
         self.shape = x.shape

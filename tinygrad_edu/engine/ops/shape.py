@@ -1,15 +1,21 @@
-"""Shape primitives: reshape, transpose, index. Their gradients move entries back where they came from."""
+"""Shape primitives: reshape, transpose, index. Their gradients move entries back where they came from.
+
+Two more are the gradients of others, so that those gradients can be differentiated again
+(``create_graph=True``): ``Expand`` (broadcast, the gradient of sum) and ``IndexAdd`` (scatter-add,
+the gradient of index). ``expand`` and ``scatter_add`` take an array (plain numpy) or a Tensor (the
+recorded op), so one formula serves both."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, apply, unbroadcast
 
 
 class Reshape(Op):
     """y = x.reshape(shape)"""
 
     formula = "dx = dy.reshape(x.shape)"
+    graph_saves = {}
 
     def __init__(self, shape):
         self.new_shape = shape
@@ -29,6 +35,7 @@ class Transpose(Op):
     """y = x.transpose(axes): axis i of y is axis axes[i] of x"""
 
     formula = "dx = dy.transpose(argsort(axes))"
+    graph_saves = {}
 
     def __init__(self, axes):
         self.axes = axes
@@ -37,7 +44,7 @@ class Transpose(Op):
         return x.transpose(self.axes)
 
     def backward(self, dy):
-        return (dy.transpose(np.argsort(self.axes)),)
+        return (dy.transpose(tuple(int(i) for i in np.argsort(self.axes))),)
 
     def describe(self):
         return f"transpose{self.axes}"
@@ -47,6 +54,7 @@ class Index(Op):
     """y = x[index]: basic slices, or integer arrays (e.g. ``scores[np.arange(N), y]``)"""
 
     formula = "dx = zeros_like(x); dx[index] += dy (repeated indices accumulate)"
+    graph_saves = {}
 
     def __init__(self, index, advanced):
         self.index, self.advanced = index, advanced
@@ -56,12 +64,7 @@ class Index(Op):
         return x[self.index]
 
     def backward(self, dy):
-        dx = np.zeros(self.shape, dtype=np.result_type(self.dtype, dy.dtype))
-        if self.advanced:
-            np.add.at(dx, self.index, dy)   # scatter-add: repeats accumulate
-        else:
-            dx[self.index] = dy             # a basic index names each entry at most once
-        return (dx,)
+        return (scatter_add(dy, self.shape, self.index, self.advanced, self.dtype),)
 
     def describe(self):
         """e.g. ``index[:, 1:3]`` or ``index[(500,) ints, (500,) ints]``."""
@@ -77,7 +80,7 @@ class Index(Op):
 
 
 # ---------------------------------------------------------------------------------------------
-# Further shape primitives (issue 12): concatenate, pad, broadcast_to.
+# Further shape primitives (issue 12): concatenate, pad.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -85,6 +88,7 @@ class Concat(Op):
     """y = concatenate(xs, axis): the inputs side by side along ``axis``"""
 
     formula = "dx_k = dy[the slice of axis where x_k sits]"
+    graph_saves = {}
 
     def __init__(self, axis):
         self.axis = axis
@@ -106,6 +110,7 @@ class Pad(Op):
     """y = x padded with a constant: ``widths`` one (before, after) pair per axis, as ``np.pad``"""
 
     formula = "dx = dy[the part of y that holds x]"
+    graph_saves = {}
 
     def __init__(self, widths, value=0.0):
         self.widths, self.value = widths, value
@@ -121,19 +126,65 @@ class Pad(Op):
         return f"pad{tuple(self.widths)}"
 
 
-class BroadcastTo(Op):
-    """y = broadcast_to(x, shape) (a copy): each x entry repeated along the new or size-1 axes"""
+# ----------------------------------------------------------------------------------------------
+# The gradients' own primitives, and the helpers that take an array or a Tensor.
+# ----------------------------------------------------------------------------------------------
 
-    formula = "dx = dy summed over the broadcast axes (the walk's unbroadcast)"
+
+def _is_array(x) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+class Expand(Op):
+    """y = broadcast_to(x, shape): copies of x along new leading axes and along axes of size 1"""
+
+    formula = "dx = dy summed back to x.shape (unbroadcast)"
+    graph_saves = {}
 
     def __init__(self, shape):
-        self.new_shape = shape
+        self.new_shape = tuple(shape)
 
     def forward(self, x):
-        return np.array(np.broadcast_to(x, self.new_shape))
+        self.shape = x.shape
+        return np.broadcast_to(x, self.new_shape)
 
     def backward(self, dy):
-        return (dy,)   # the walk sums it back to x's shape (autograd.unbroadcast)
+        return (unbroadcast(dy, self.shape),)
 
     def describe(self):
-        return f"broadcast_to{self.new_shape}"
+        return f"expand{self.new_shape}"
+
+
+class IndexAdd(Op):
+    """y = zeros(shape); y[index] += x, repeated indices accumulating (the gradient of index)"""
+
+    formula = "dx = dy[index]"
+    graph_saves = {}
+
+    def __init__(self, shape, index, advanced, dtype):
+        self.shape, self.index, self.advanced, self.dtype = shape, index, advanced, dtype
+
+    def forward(self, x):
+        y = np.zeros(self.shape, dtype=np.result_type(self.dtype, x.dtype))
+        if self.advanced:
+            np.add.at(y, self.index, x)   # scatter-add: repeats accumulate
+        else:
+            y[self.index] = x             # a basic index names each entry at most once
+        return y
+
+    def backward(self, dy):
+        return (dy[self.index],)
+
+    def describe(self):
+        return f"index_add{self.shape}"
+
+
+def expand(x, shape):
+    """``x`` broadcast to ``shape``: a read-only numpy view for an array, ``Expand`` for a Tensor."""
+    return np.broadcast_to(x, shape) if _is_array(x) else apply(Expand(shape), x)
+
+
+def scatter_add(x, shape, index, advanced, dtype):
+    """zeros(shape) with ``x`` added at ``index``: plain numpy for an array, ``IndexAdd`` for a Tensor."""
+    op = IndexAdd(shape, index, advanced, dtype)
+    return op.forward(x) if _is_array(x) else apply(op, x)
