@@ -38,6 +38,8 @@ def test_every_tensor_requiring_grad_gets_its_grad_intermediates_too():
     h = x * 2
     r = h.relu()
     loss = r.sum()
+    for t in (h, r, loss):
+        assert t.retain_grad() is t and t.retains_grad
     loss.backward()
     np.testing.assert_array_equal(loss.grad, 1.0)
     np.testing.assert_array_equal(r.grad, [1.0, 1.0, 1.0])
@@ -59,6 +61,7 @@ def test_leaf_grads_are_writable_and_intermediate_grads_read_only():
     w = Tensor([1.0, 2.0], requires_grad=True)
     h = w + 0.0                 # add passes dy through unchanged: h.grad and w's total share it
     loss = (h * h).sum() + (h * 3).sum()
+    h.retain_grad()
     loss.backward()
     np.testing.assert_array_equal(w.grad, [5.0, 7.0])
     w.grad *= 0                 # a leaf's grad is its own array
@@ -215,3 +218,19 @@ def test_ops_describe_their_settings_for_diagrams_and_traces():
              (x ** 3, "pow(p=3)"), (x.reshape(2, 6), "reshape(2, 6)"), (x.T, "transpose(1, 0)")]
     for t, text in cases:
         assert t.op.describe() == text
+
+
+def test_intermediates_keep_grad_only_after_retain_grad():
+    """As PyTorch: leaves get .grad, intermediates only after retain_grad() (no array per op)."""
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    h = x * 2
+    r = h.relu()
+    loss = r.sum()
+    r.retain_grad()
+    assert x.retains_grad and r.retains_grad and not h.retains_grad and not loss.retains_grad
+    loss.backward()
+    assert h.grad is None and loss.grad is None
+    np.testing.assert_array_equal(r.grad, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 2.0])
+    with pytest.raises(RuntimeError, match="retain_grad.*does not require grad"):
+        Tensor([1.0]).retain_grad()

@@ -80,6 +80,7 @@ def test_options_hide_parts_and_set_direction():
 
 def test_draw_after_backward_shows_the_engines_grads():
     loss, W, b, X = small_graph()
+    loss.retain_grad()  # an intermediate's .grad is kept only when asked (leaves always)
     loss.backward()   # frees the saved arrays; the ops and parents stay
     g = viz.draw(loss)
     label = node_label(g.source, g.tensor_ids[id(W)])

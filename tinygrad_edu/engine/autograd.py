@@ -56,6 +56,7 @@ class Op:
     __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
     formula = ""
     freed = False
+    retains_grad = False  # set by Tensor.retain_grad(): the walk stores this op's output's .grad
     saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
 
     @property
@@ -143,8 +144,9 @@ def _store(t, g, owned: bool = False) -> None:
     """Accumulate ``g`` into ``t.grad`` (in ``t``'s dtype), as PyTorch does.
 
     A leaf's first ``.grad`` is an array of its own: ``g`` itself when the walk allocated it and
-    nobody else holds it (``owned``), else a copy. An intermediate's is a read-only view of ``g``:
-    no copy, and since nobody can write to it, sharing the array with a neighbour's is harmless.
+    nobody else holds it (``owned``), else a copy. An intermediate's (only after ``retain_grad()``)
+    is a read-only view of ``g``: no copy, and since nobody can write to it, sharing the array with a
+    neighbour's is harmless.
     """
     if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
         g, owned = np.asarray(g), True
@@ -164,7 +166,8 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
 
     For each recorded tensor ``t`` (made by op ``f`` from ``parents``): the gradient that reached
     ``t`` is complete, because every op that used ``t`` is newer and has already run. It is stored
-    in ``t.grad``, then ``f.backward`` turns it into one gradient per parent (the chain rule: the
+    in ``t.grad`` if ``t`` is a leaf or ``t.retain_grad()`` was called (as in PyTorch: an
+    intermediate's gradient would otherwise cost an array per op that nobody reads), then ``f.backward`` turns it into one gradient per parent (the chain rule: the
     upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
     broadcast, and added into that parent's running total.
 
@@ -189,7 +192,8 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
-            _store(t, dy)
+            if op.retains_grad:
+                _store(t, dy)
             in_grads = op.backward(dy)
             if anomaly:
                 _check_finite(op, "backward", in_grads)

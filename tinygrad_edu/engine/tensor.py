@@ -147,9 +147,10 @@ class Tensor:
         """Backpropagate from this tensor: fill ``.grad`` of every tensor that requires grad.
 
         ``grad`` is dL/d(self), shaped like ``self``; it defaults to 1 for a one-element tensor.
-        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). A leaf's
-        ``.grad`` is an array of its own; an intermediate's is a read-only view, since the walk may
-        pass the same array on to a neighbour (``add`` sends ``dy`` to both inputs). Unless
+        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). Leaves get
+        ``.grad``, an array of their own; an intermediate gets it only after ``t.retain_grad()``, as a
+        read-only view, since the walk may pass the same array on to a neighbour (``add`` sends
+        ``dy`` to both inputs). Unless
         ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
         the same graph raises ``RuntimeError``.
         """
@@ -170,6 +171,23 @@ class Tensor:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape "
                                  f"{self.shape}; they must be equal")
         autograd.backward(self, grad, retain_graph)
+
+    def retain_grad(self) -> "Tensor":
+        """Keep this intermediate's gradient in ``.grad`` at the next backward pass (as PyTorch).
+
+        Leaves that require grad always get ``.grad``; a tensor made by an op gets one only when
+        ``retain_grad()`` was called on it before ``backward()``. Returns ``self``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so no gradient will "
+                               "reach it. Create its inputs with requires_grad=True.")
+        if self._op is not None:
+            self._op.retains_grad = True
+        return self
+
+    retains_grad = property(lambda self: self._op is None and self.requires_grad
+                            or self._op is not None and self._op.retains_grad,
+                            doc="True if ``backward()`` will store this tensor's ``.grad``.")
 
     def tape(self) -> "autograd.Tape":
         """The recorded ops this tensor depends on, oldest first; print it to read the lesson."""

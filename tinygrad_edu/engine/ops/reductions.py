@@ -7,14 +7,23 @@ from ..autograd import Op
 
 
 class _Reduce(Op):
-    """Base of the reductions: ``axes`` a tuple of non-negative axes (all of them for axis=None)."""
+    """Base of the reductions: ``axes`` a tuple of non-negative axes (all of them for axis=None).
+
+    ``forward`` records ``shape`` (x's) and ``kept`` (x's shape with the reduced axes set to 1), so
+    that ``_kept`` puts the reduced axes back with a plain reshape (no copy, and much cheaper than
+    ``np.expand_dims``, which normalizes its axes in Python on every call).
+    """
 
     def __init__(self, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
 
+    def _shapes(self, x):
+        self.shape = x.shape
+        self.kept = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
+
     def _kept(self, dy):
         """``dy`` with the reduced axes put back as size 1, so it broadcasts against ``x``."""
-        return dy if self.keepdims else np.expand_dims(dy, self.axes)
+        return dy.reshape(self.kept)
 
     def describe(self):
         axes = self.axes
@@ -28,7 +37,7 @@ class Sum(_Reduce):
     formula = "dx = dy broadcast back to x.shape (every x entry gets the dy of its sum)"
 
     def forward(self, x):
-        self.shape = x.shape
+        self._shapes(x)
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dy):
@@ -36,17 +45,25 @@ class Sum(_Reduce):
 
 
 class Max(_Reduce):
-    """y = x.max(axis, keepdims); ties share the gradient evenly (as torch.amax)"""
+    """y = x.max(axis, keepdims); ties share the gradient evenly (as torch.amax)
+
+    The 0/1 mask of the maxima is built in ``backward``, not in ``forward``: a max taken only to
+    shift values (as ``logsumexp`` does under ``no_grad``) then costs one reduction and nothing more.
+    """
 
     formula = "dx = dy * (x == y) / count(x == y)"
-    saves = ("weight",)
+    saves = ("x", "y")
 
     def forward(self, x):
-        self.shape = x.shape
-        y = x.max(axis=self.axes, keepdims=True)
-        mask = x == y
-        self.weight = mask / mask.sum(axis=self.axes, keepdims=True)
-        return y if self.keepdims else np.squeeze(y, axis=self.axes)
+        self._shapes(x)
+        self.x = x
+        self.y = x.max(axis=self.axes, keepdims=True)
+        return self.y if self.keepdims else self.y.reshape([n for i, n in enumerate(x.shape)
+                                                            if i not in self.axes])
 
     def backward(self, dy):
-        return (self.weight * self._kept(dy),)
+        mask = self.x == self.y
+        if np.count_nonzero(mask) == self.y.size:   # no ties: each group has exactly one maximum
+            return (mask * self._kept(dy),)
+        count = mask.sum(axis=self.axes, keepdims=True)
+        return (mask * (self._kept(dy) / count),)

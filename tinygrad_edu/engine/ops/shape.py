@@ -56,12 +56,32 @@ class Index(Op):
         return x[self.index]
 
     def backward(self, dy):
+        if self.advanced and self._one_array_per_axis():
+            return (self._scatter_add_flat(dy),)
         dx = np.zeros(self.shape, dtype=np.result_type(self.dtype, dy.dtype))
         if self.advanced:
             np.add.at(dx, self.index, dy)   # scatter-add: repeats accumulate
         else:
             dx[self.index] = dy             # a basic index names each entry at most once
         return (dx,)
+
+    def _one_array_per_axis(self) -> bool:
+        """True for ``x[i0, i1, ...]`` with one integer array per axis of ``x`` (``s[rows, y]``)."""
+        idx = self.index
+        return (isinstance(idx, tuple) and len(idx) == len(self.shape)
+                and all(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in idx))
+
+    def _scatter_add_flat(self, dy):
+        """The scatter-add of ``backward`` as one histogram: the same sums, about twice as fast.
+
+        ``np.ravel_multi_index`` turns each picked entry's coordinates into its position in the
+        flattened ``x`` (``mode="wrap"`` reads negative indices as numpy does); ``np.bincount`` with
+        ``dy`` as weights adds every ``dy`` to its position, repeats included, and leaves zeros
+        elsewhere, which is ``np.add.at`` on a zero array without its per-element overhead.
+        """
+        flat = np.ravel_multi_index(self.index, self.shape, mode="wrap")
+        dx = np.bincount(flat.ravel(), weights=dy.ravel(), minlength=int(np.prod(self.shape)))
+        return dx.reshape(self.shape).astype(np.result_type(self.dtype, dy.dtype), copy=False)
 
     def describe(self):
         """e.g. ``index[:, 1:3]`` or ``index[(500,) ints, (500,) ints]``."""
