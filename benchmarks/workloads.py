@@ -310,7 +310,8 @@ class Schedule:
     Minibatch SGD on the two-layer net (64 -> ``hidden`` -> 10) with a constant learning rate; the
     minibatch indices are drawn once from ``seed``, so each contender sees the same batches in the
     same order. Test accuracy is measured every ``eval_every`` steps; training stops at the first
-    evaluation with accuracy >= ``target`` (or after ``max_steps``).
+    evaluation with accuracy >= ``target`` (or after ``max_steps``; with ``target=None``, always
+    ``max_steps`` steps, and the accuracy of the last evaluation).
     """
 
     def __init__(self, data, hidden=64, batch=64, lr=0.1, reg=1e-4, target=0.97, eval_every=10,
@@ -329,8 +330,9 @@ class Schedule:
     def run(self, step, accuracy):
         """Call ``step(X_batch, y_batch)`` until ``accuracy()`` reaches the target.
 
-        Returns ``(steps, accuracy, first_loss)``; ``first_loss`` (the loss of step 1) lets run.py
-        check that every contender computes the same thing.
+        With ``target=None`` it runs exactly ``max_steps`` steps. Returns ``(steps, accuracy,
+        first_loss)``; ``first_loss`` (the loss of step 1) lets run.py check that every contender
+        computes the same thing.
         """
         X, y = self.data.X_train, self.data.y_train
         first = None
@@ -340,9 +342,9 @@ class Schedule:
             loss = step(X[idx], y[idx])
             if first is None:
                 first = loss
-            if (i + 1) % self.eval_every == 0:
+            if (i + 1) % self.eval_every == 0 or i + 1 == self.max_steps:
                 acc = accuracy()
-                if acc >= self.target:
+                if self.target is not None and acc >= self.target:
                     return i + 1, acc, first
         return self.max_steps, acc, first
 
@@ -468,5 +470,25 @@ def training_memory(sched: Schedule, n_steps: int, marks, contender: str = "engi
     return seen
 
 
-__all__ = ["engine_softmax_loss", "engine_svm_loss", "engine_two_layer_loss", "linear_data", "two_layer_data", "w1_contenders", "w2_contenders", "w3_contenders",
-           "w4_contenders", "w5_contenders", "Schedule", "training_memory", "chain_numpy"]
+def chain_memory(n_ops: int):
+    """Traced bytes held by a chain of ``n_ops`` ops on (10, 10): ``(after forward, after backward)``.
+
+    The engine's graph is alive in both (the loss is held, as a user holds it); after backward the
+    arrays the ops saved are freed and ``x.grad`` exists. ``tracemalloc`` must be running.
+    """
+    import tracemalloc
+    x0 = np.random.default_rng(0).standard_normal((10, 10))
+    base = tracemalloc.get_traced_memory()[0]
+    x = Tensor(x0, requires_grad=True)
+    loss = chain(x, n_ops, C1, C2).sum()
+    before = tracemalloc.get_traced_memory()[0] - base
+    loss.backward()
+    after = tracemalloc.get_traced_memory()[0] - base
+    assert x.grad is not None
+    del loss, x
+    return before, after
+
+
+__all__ = ["engine_softmax_loss", "engine_svm_loss", "engine_two_layer_loss", "linear_data",
+           "two_layer_data", "w1_contenders", "w2_contenders", "w3_contenders", "w4_contenders",
+           "w5_contenders", "Schedule", "training_memory", "chain_memory", "chain_numpy"]
