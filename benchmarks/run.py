@@ -571,6 +571,19 @@ def page(rep: Report, machine, quick):
         md += ["## Growth", ""] + rep.blocks["growth"]
     if rep.blocks["memory"]:
         md += ["## Memory", ""] + rep.blocks["memory"]
+    md += ["## What the engine does to keep up", "",
+           "Each is named and explained once, where it lives:", "",
+           "- *the transposed weight gradient* (`MatMul` in `engine/ops/linalg.py`): `a.T @ dy` is "
+           "computed as `(dy.T @ a).T`, which OpenBLAS runs up to twice as fast for a wide input "
+           "and few outputs (W1-W3's weight gradients);",
+           "- the tie mask of `max` is built in its backward, not its forward (`Max` in "
+           "`engine/ops/reductions.py`): a max used only as a shift costs one reduction;",
+           "- the scatter-add of `x[rows, cols]` is one `np.bincount` over flat positions instead of "
+           "`np.add.at` (`Index` in `engine/ops/shape.py`);",
+           "- an intermediate keeps `.grad` only after `retain_grad()`, as in PyTorch (the walk in "
+           "`engine/autograd.py`), so a backward pass stores no array per op;",
+           "- the walk adds into running totals it allocated itself in place, and pauses Python's "
+           "cycle collector while it runs (`backward` in `engine/autograd.py`).", ""]
     md += ["## How each contender is written", "",
            "- **numpy**: `tinygrad_edu.reference.softmax_loss_vectorized`, `svm_loss_vectorized` and "
            "`two_layer_loss`, the hand-derived gradients; for W4 a forward pass that saves what each "
