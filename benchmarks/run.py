@@ -456,9 +456,10 @@ def chain_growth(rep: Report, max_depth):
                  "engine us/op, gc off"], rows) + [""])
     eng = per.get("engine", [])
     if len(eng) > 1:
-        q = eng[-1] / eng[0]
-        rep.target(f"W4: time per op flat with depth (at {depths[-1]:,} ops at most "
-                   f"{TARGETS['depth_flat']}x at {depths[0]:,})", f"{q:.2f}x", q <= TARGETS["depth_flat"])
+        q = max(eng) / eng[0]
+        rep.target(f"W4: time per op flat with depth (at every depth up to {depths[-1]:,} ops at "
+                   f"most {TARGETS['depth_flat']}x its value at {depths[0]:,})",
+                   f"{q:.2f}x (at {depths[eng.index(max(eng))]:,} ops)", q <= TARGETS["depth_flat"])
 
 
 LABELS = {"numpy": "hand numpy", "engine": "tinygrad_edu", "torch": "PyTorch f64",
