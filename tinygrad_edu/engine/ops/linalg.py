@@ -19,8 +19,9 @@ class MatMul(Op):
     computed as ``(dy.T @ a).T``, the same product (the same sums, perhaps added in another order)
     whose result numpy's BLAS writes with the long axis of ``a`` contiguous. With ``a`` a wide batch
     of inputs (N, D) and few outputs (D >> m), as in a linear layer, that runs up to twice as fast
-    (OpenBLAS, X (500, 3073), dy (500, 10): 2.5 ms -> 1.0 ms); ``db`` is then a transposed
-    (Fortran-ordered) view, which numpy treats like any other array.
+    (OpenBLAS, X (500, 3073), dy (500, 10): 2.5 ms -> 1.0 ms on a quiet machine, 2 threads);
+    ``db`` is then a transposed (Fortran-ordered) view, which numpy treats like any other array.
+    ``benchmarks/matmul_layout.py`` times both spellings on the machine at hand.
     """
 
     formula = "da = dy @ b.T, db = a.T @ dy"
