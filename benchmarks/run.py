@@ -1,9 +1,11 @@
 """Benchmarks: the engine beside hand-written numpy, PyTorch and HIPS autograd; writes docs/benchmarks.md.
 
-    python benchmarks/run.py                       # the full suite, a few minutes
+    python benchmarks/run.py                       # everything, about ten minutes on 2 cores
     python benchmarks/run.py --quick               # tiny sizes, seconds (a smoke test, not a measurement)
-    python benchmarks/run.py --only W1,W3,memory   # a subset: W1..W5, memory, scaling
-    python benchmarks/run.py --out /tmp/bench.md   # write the table elsewhere
+    python benchmarks/run.py --only W1,W3,memory   # a subset: W1..W5, memory, growth
+    python benchmarks/run.py --out /tmp/bench.md   # write the page (and its plots) elsewhere
+    python benchmarks/run.py --max-depth 100000    # stop W4's growth series there (the 1,000,000-op
+                                                   # chain takes a minute per contender)
 
 On processors where OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set, numpy may run a slower kernel;
 for a measurement run it as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py``.
@@ -11,7 +13,9 @@ for a measurement run it as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE pytho
 For each workload every contender first computes its loss and gradients once; they must agree with
 the hand-written numpy result (a wrong fast number is worthless) or the contender is not timed. Then
 the contenders run in turn, interleaved and in a rotating order, so that a change of machine load
-hits all of them alike; the table gives the median of the repeats and the ratio to numpy.
+hits all of them alike; the table gives the median of the repeats and the ratio to numpy. The page
+starts with the targets of issue 14, each marked met or not met; the growth series are drawn with
+matplotlib into SVG files beside the page (``benchmarks-w1-growth.svg``, ``benchmarks-w4-growth.svg``).
 """
 from __future__ import annotations
 
@@ -34,17 +38,27 @@ from tinygrad_edu.datasets import load_digits  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORDER = ("numpy", "engine", "torch", "autograd")
-SECTIONS = ("W1", "W2", "W3", "W4", "W5", "memory", "scaling")
+SECTIONS = ("W1", "W2", "W3", "W4", "W5", "memory", "growth")
 
 # sizes and repeats: the issue's sizes, and tiny ones for --quick
 FULL = dict(linear=(500, 3073, 10), two_layer=(200, 3072, 100, 10), chain=2000,
-            repeats={"W1": 51, "W2": 51, "W3": 51, "W4": 31, "W5": 9},
-            scale_n=(100, 300, 1000, 3000, 10000), scale_d=3072,
-            scale_chain=(1000, 3000, 10000, 30000, 100000), train_steps=1000, target=0.97)
+            repeats={"W1": 31, "W2": 31, "W3": 31, "W4": 21, "W5": 5},
+            w5=dict(hidden=100, max_steps=2000, target=None, eval_every=100),
+            grow_n=(50, 150, 500, 1500, 5000), grow_d=3073,
+            grow_chain=(1000, 3000, 10000, 30000, 100000, 300000, 1000000),
+            train_warmup=1000, train_steps=5000, big_chain=1000000)
 QUICK = dict(linear=(50, 101, 10), two_layer=(20, 64, 16, 10), chain=200,
              repeats={"W1": 3, "W2": 3, "W3": 3, "W4": 3, "W5": 1},
-             scale_n=(100, 400, 1600), scale_d=64,
-             scale_chain=(200, 800, 3200), train_steps=100, target=0.85)
+             w5=dict(hidden=16, max_steps=60, target=None, eval_every=20),
+             grow_n=(50, 150, 500), grow_d=101,
+             grow_chain=(200, 800, 3200), train_warmup=50, train_steps=100, big_chain=5000)
+TARGETS = dict(vs_numpy=1.10, w4_vs_torch=0.8, w5_vs_numpy=1.25, w5_vs_torch=0.8, w3_peak=1.3,
+               chain_after=1.2, flat_kib=16, depth_flat=1.3)
+
+
+def chain_repeats(ops: int, quick: bool) -> int:
+    """Repeats for a W4 growth point: the deep end is timed fewer times (a 10^6-op chain takes seconds)."""
+    return 1 if quick or ops >= 300000 else 3 if ops >= 30000 else 5
 
 
 # ------------------------------------------------------------------------------- measuring
@@ -181,10 +195,10 @@ def fmt_time(sec):
     return f"{sec * 1e6:.1f} us"
 
 
-def per_unit_cells(res: dict, n: int) -> list:
-    """For a scaling row: numpy, engine and PyTorch, each as its time and its microseconds per unit."""
+def per_unit_cells(res: dict, n: int, keys=("numpy", "engine", "torch", "autograd")) -> list:
+    """For a growth row: each contender's time and its microseconds per unit (n/a if not timed)."""
     cells = []
-    for k in ("numpy", "engine", "torch"):
+    for k in keys:
         cells += [fmt_time(res[k]), f"{res[k] / n * 1e6:.2f}"] if k in res else ["n/a", "n/a"]
     return cells
 
@@ -195,58 +209,26 @@ def table(header, rows):
     return out
 
 
-# ----------------------------------------------------------------------------- the workloads
+# ----------------------------------------------------------------------------- the sections
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (seconds)")
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"),
-                    help="where to write the markdown (default docs/benchmarks.md)")
-    ap.add_argument("--only", default=",".join(SECTIONS),
-                    help=f"comma-separated subset of {','.join(SECTIONS)} (default: all)")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="BLAS threads for numpy and torch.set_num_threads (default: numpy's BLAS count)")
-    args = ap.parse_args(argv)
-    only = [s.strip() for s in args.only.split(",") if s.strip()]
-    bad = [s for s in only if s not in SECTIONS]
-    if bad:
-        ap.error(f"--only: unknown {bad}; choose from {','.join(SECTIONS)}")
-    cfg = QUICK if args.quick else FULL
-    if args.threads is not None:
-        limit_blas(args.threads)
-    threads = blas_threads()
-    if wl.torch is not None:
-        wl.torch.set_num_threads(threads)
+class Report:
+    """What the sections write: markdown blocks by section, the targets, the medians, a log."""
 
+    def __init__(self, cfg, quick, out_dir):
+        self.cfg, self.quick, self.out_dir = cfg, quick, out_dir
+        self.speed_rows, self.targets, self.notes = [], [], []
+        self.medians = {}
+        self.blocks = {"memory": [], "growth": []}
+
+    @staticmethod
     def log(msg):
         print(msg, flush=True)
 
-    started = time.perf_counter()
-    md = ["# Benchmarks", ""]
-    md += ["The engine beside the same computation written by hand in vectorized numpy "
-           "(`tinygrad_edu.reference`), PyTorch's CPU autograd in float64 and HIPS autograd. "
-           "Every contender's loss and gradients are first checked against the numpy ones; then the "
-           "contenders run interleaved, in a rotating order, and each cell is the median of the "
-           "repeats, with the ratio to numpy in brackets (lower is faster). On a shared machine a ratio "
-           "can move by 10% or more between runs: compare the load averages at the start and at the "
-           "end of the run. Regenerate this page with",
-           "", "```text", "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py",
-           "```", "",
-           "(`--quick` runs tiny sizes in seconds, `--only W1,W3` a subset; see `python benchmarks/run.py -h`).",
-           ""]
-    if args.quick:
-        md += ["**Quick run: tiny sizes, few repeats; these numbers are not a measurement.**", ""]
-    md += ["## Machine", ""] + [f"- {line}" for line in machine_info(threads)]
-    md += [f"- generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
-           f"{' with --quick' if args.quick else ''}", ""]
-    for line in md[md.index("## Machine") + 2:]:
-        log(line)
+    def target(self, what, measured, ok):
+        self.targets.append([what, measured, "yes" if ok else "**no**"])
 
-    main_rows, targets, notes = [], [], []
-    medians = {}
-
-    def row(label, unit_div, unit, res, wrong):
+    def speed_row(self, label, unit_div, unit, res, wrong):
         ref = res.get("numpy")
         cells = [label]
         for k in ORDER:
@@ -258,222 +240,367 @@ def main(argv=None):
                 val = res[k] / unit_div
                 text = f"{val:.2f} {unit}" if unit else fmt_time(val)
                 cells.append(text + (f" ({res[k] / ref:.2f}x)" if ref else ""))
-        main_rows.append(cells)
-        log("  " + " | ".join(cells))
+        self.speed_rows.append(cells)
+        self.log("  " + " | ".join(cells))
 
-    noreg_rows = []
 
-    def no_reg(key, with_reg, without):
-        """Time numpy and the engine with and without the L2 term, interleaved: its share of the gap."""
-        cont = {"numpy": with_reg["numpy"], "engine": with_reg["engine"],
-                "numpy0": without["numpy"], "engine0": without["engine"]}
-        res, _ = measure(cont, cfg["repeats"][key], log, ref_of={"numpy0": "numpy0", "engine0": "numpy0"})
-        noreg_rows.append([key, fmt_time(res["numpy"]), fmt_time(res["engine"]),
-                           f"{res['engine'] / res['numpy']:.2f}x", fmt_time(res["numpy0"]),
-                           fmt_time(res["engine0"]), f"{res['engine0'] / res['numpy0']:.2f}x"])
-        log("  with and without reg: " + " | ".join(noreg_rows[-1][1:]))
-
+def run_linear(rep: Report, only):
+    """W1 (softmax) and W2 (hinge) on X (N, D), W (D, C); W3, the two-layer net."""
+    cfg = rep.cfg
     n, d, c = cfg["linear"]
-    if "W1" in only or "W2" in only:
-        X, y, W = wl.linear_data(n, d, c)
+    X, y, W = wl.linear_data(n, d, c)
     for key, make, title in (("W1", wl.w1_contenders, "softmax loss + gradient"),
                              ("W2", wl.w2_contenders, "hinge loss + gradient")):
-        if key not in only:
-            continue
-        log(f"{key}: {title}, X {X.shape}, W {W.shape}")
-        res, wrong = measure(make(X, y, W), cfg["repeats"][key], log)
-        medians[key] = res
-        row(f"{key} {title}, X ({n}, {d}), W ({d}, {c})", 1, "", res, wrong)
-        no_reg(key, make(X, y, W), make(X, y, W, reg=0.0))
-
+        if key in only:
+            rep.log(f"{key}: {title}, X {X.shape}, W {W.shape}")
+            res, wrong = measure(make(X, y, W), cfg["repeats"][key], rep.log)
+            rep.medians[key] = res
+            rep.speed_row(f"{key} {title}, X ({n}, {d}), W ({d}, {c})", 1, "", res, wrong)
     if "W3" in only:
         n3, d3, h3, c3 = cfg["two_layer"]
         X3, y3, P3 = wl.two_layer_data(n3, d3, h3, c3)
-        log(f"W3: two-layer net loss + gradients, N={n3}, D={d3}, H={h3}, C={c3}")
-        res, wrong = measure(wl.w3_contenders(X3, y3, P3), cfg["repeats"]["W3"], log)
-        medians["W3"] = res
-        no_reg("W3", wl.w3_contenders(X3, y3, P3), wl.w3_contenders(X3, y3, P3, reg=0.0))
-        row(f"W3 two-layer net loss + 4 gradients, N={n3}, D={d3}, H={h3}, C={c3}", 1, "", res, wrong)
-
-    if "W4" in only:
-        ops = cfg["chain"]
-        x0 = np.random.default_rng(0).standard_normal((10, 10))
-        log(f"W4: chain of {ops} elementwise ops on (10, 10), forward + backward")
-        res, wrong = measure(wl.w4_contenders(x0, ops), cfg["repeats"]["W4"], log)
-        medians["W4"] = res
-        row(f"W4 chain of {ops} elementwise ops on (10, 10), forward + backward, per op",
-            ops / 1e6, "us", res, wrong)
-
-    if "W5" in only:
-        sched = wl.Schedule(load_digits(seed=0), target=cfg["target"])
-        log(f"W5: two-layer net on the digits to {sched.target:.0%} test accuracy")
-        contenders = wl.w5_contenders(sched)
-        res, wrong = measure(contenders, cfg["repeats"]["W5"], log)
-        medians["W5"] = res
-        first = contenders["numpy"]()[1]
-        steps, acc = int(first["steps"]), float(first["test_acc"])
-        h5 = sched.init["W1"].shape[1]
-        row(f"W5 train 64-{h5}-10 net on the digits to {sched.target:.0%} test accuracy "
-            f"({steps} SGD steps of {sched.batches.shape[1]}, test accuracy {acc:.3f})", 1, "", res, wrong)
-        notes.append(f"W5: every contender starts from the same weights, sees the same {steps} "
-                     f"minibatches and evaluates test accuracy every {sched.eval_every} steps with "
-                     f"its own forward pass; the check before timing requires the same first loss, "
-                     f"the same number of steps and the same final test accuracy.")
-
-    if main_rows:
-        md += ["## Speed", ""]
-        md += table(["workload", "numpy", "engine", "PyTorch", "HIPS autograd"],
-                    main_rows) + [""]
-
-    if noreg_rows:
-        md += [f"W1-W3 timed again, with `reg = {wl.REG:g}` as above and with `reg = 0`, all four "
-               f"interleaved in one measurement: the L2 term "
-               f"`reg * sum(W * W)` and its gradient `2 reg W` are full-size array operations on the "
-               f"weights, written once by hand in numpy but recorded, differentiated and stored "
-               f"(`.grad` of every intermediate) by the engine.", ""]
-        md += table(["workload", "numpy", "engine", "engine / numpy", "numpy, reg = 0",
-                     "engine, reg = 0", "engine / numpy, reg = 0"], noreg_rows) + [""]
-
-    # ------------------------------------------------------------------------- targets
-    def ratio(key, a, b):
-        r = medians.get(key, {})
-        return r[a] / r[b] if a in r and b in r else None
-
+        rep.log(f"W3: two-layer net loss + gradients, N={n3}, D={d3}, H={h3}, C={c3}")
+        res, wrong = measure(wl.w3_contenders(X3, y3, P3), cfg["repeats"]["W3"], rep.log)
+        rep.medians["W3"] = res
+        rep.speed_row(f"W3 two-layer net loss + 4 gradients, N={n3}, D={d3}, H={h3}, C={c3}", 1, "",
+                      res, wrong)
     for key in ("W1", "W2", "W3"):
-        q = ratio(key, "engine", "numpy")
-        if q is not None:
-            targets.append([f"{key}: engine within 1.15x of numpy", f"{q:.2f}x", _yes(q <= 1.15)])
-    q = ratio("W4", "engine", "torch")
-    if q is not None:
-        targets.append(["W4: engine per-op time at most PyTorch's", f"{q:.2f}x PyTorch", _yes(q <= 1.0)])
-    q = ratio("W5", "engine", "torch")
-    if q is not None:
-        targets.append(["W5: engine trains faster than PyTorch", f"{q:.2f}x PyTorch", _yes(q < 1.0)])
+        r = rep.medians.get(key, {})
+        if "engine" in r and "numpy" in r:
+            q = r["engine"] / r["numpy"]
+            rep.target(f"{key}: engine at most {TARGETS['vs_numpy']:.2f}x hand numpy", f"{q:.2f}x",
+                       q <= TARGETS["vs_numpy"])
+        if "engine" in r and "autograd" in r:
+            q = r["engine"] / r["autograd"]
+            rep.target(f"{key}: engine no slower than HIPS autograd", f"{q:.2f}x HIPS autograd", q <= 1.0)
 
-    # ------------------------------------------------------------------------- memory
+
+def run_chain(rep: Report):
+    """W4: a chain of small elementwise ops, microseconds per op."""
+    ops = rep.cfg["chain"]
+    x0 = np.random.default_rng(0).standard_normal((10, 10))
+    rep.log(f"W4: chain of {ops} elementwise ops on (10, 10), forward + backward")
+    res, wrong = measure(wl.w4_contenders(x0, ops), rep.cfg["repeats"]["W4"], rep.log)
+    rep.medians["W4"] = res
+    rep.speed_row(f"W4 chain of {ops} elementwise ops on (10, 10), forward + backward, per op",
+                  ops / 1e6, "us", res, wrong)
+    if "engine" in res and "torch" in res:
+        q = res["engine"] / res["torch"]
+        rep.target(f"W4: engine per-op time at most {TARGETS['w4_vs_torch']}x PyTorch's",
+                   f"{q:.2f}x PyTorch", q <= TARGETS["w4_vs_torch"])
+
+
+def run_training(rep: Report):
+    """W5: minibatch SGD on the digits, the same steps for every contender."""
+    w5 = rep.cfg["w5"]
+    sched = wl.Schedule(load_digits(seed=0), **w5)
+    h5 = sched.init["W1"].shape[1]
+    rep.log(f"W5: 64-{h5}-10 net on the digits, {sched.max_steps} SGD steps")
+    contenders = wl.w5_contenders(sched)
+    res, wrong = measure(contenders, rep.cfg["repeats"]["W5"], rep.log)
+    rep.medians["W5"] = res
+    first = contenders["numpy"]()[1]
+    steps, acc = int(first["steps"]), float(first["test_acc"])
+    rep.speed_row(f"W5 train a 64-{h5}-10 net on the digits, {steps} SGD steps of "
+                  f"{sched.batches.shape[1]} (test accuracy {acc:.3f})", 1, "", res, wrong)
+    rep.notes.append(f"W5: every contender starts from the same weights, sees the same {steps} "
+                     f"minibatches and evaluates test accuracy every {sched.eval_every} steps with its "
+                     f"own forward pass; the check before timing requires the same first loss, the "
+                     f"same number of steps and the same final test accuracy.")
+    for ref, limit, name in (("numpy", TARGETS["w5_vs_numpy"], "hand numpy"),
+                             ("torch", TARGETS["w5_vs_torch"], "PyTorch float64")):
+        if "engine" in res and ref in res:
+            q = res["engine"] / res[ref]
+            rep.target(f"W5: engine at most {limit}x {name}", f"{q:.2f}x", q <= limit)
+
+
+def run_memory(rep: Report):
+    """Peak of W3, flatness of the training loop, a long chain before and after backward."""
+    cfg, md = rep.cfg, rep.blocks["memory"]
+    n3, d3, h3, c3 = cfg["two_layer"]
+    X3, y3, P3 = wl.two_layer_data(n3, d3, h3, c3)
+    rep.log(f"memory: peak traced allocation of W3's forward + backward (N={n3}, D={d3}, H={h3})")
+    peaks = {k: traced_peak(fn) for k, fn in wl.w3_contenders(X3, y3, P3).items() if k != "torch"}
+    base = peaks["numpy"]
+    rows = [[k, f"{v / 2**20:.2f} MiB", f"{v / base:.2f}x"] for k, v in peaks.items()]
+    for r in rows:
+        rep.log("  " + " | ".join(r))
+    md += [f"Peak memory allocated during one forward + backward pass of W3 (N={n3}, D={d3}, "
+           f"H={h3}, C={c3}), measured with `tracemalloc` above what was live before the call "
+           f"(the inputs `X` ({n3 * d3 * 8 / 2**20:.2f} MiB) and the parameters are not counted). "
+           f"PyTorch allocates outside Python's allocator, so tracemalloc cannot see it.", ""]
+    md += table(["contender", "peak", "ratio to numpy"], rows) + [""]
+    q = peaks["engine"] / base
+    rep.target(f"memory: W3 peak at most {TARGETS['w3_peak']}x hand numpy", f"{q:.2f}x",
+               q <= TARGETS["w3_peak"])
+    training_flat(rep)
+    long_chain(rep)
+
+
+def training_flat(rep: Report):
+    """Memory still allocated after marked steps of the W5 training loop, numpy and engine."""
+    warm, steps = rep.cfg["train_warmup"], rep.cfg["train_steps"]
+    total = warm + steps
+    marks = sorted({1, 10, warm // 2, warm, warm + steps // 4, warm + steps // 2, total})
+    sched = wl.Schedule(load_digits(seed=0), hidden=rep.cfg["w5"]["hidden"])
+    rep.log(f"memory: training on the digits, {total} steps")
+    seen, peak = {}, {}
+    for k in ("numpy", "engine"):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            seen[k] = wl.training_memory(sched, total, set(marks), k)
+            peak[k] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    rows = [[f"{s:,}", f"{seen['numpy'][s] / 2**10:.1f} KiB", f"{seen['engine'][s] / 2**10:.1f} KiB"]
+            for s in marks]
+    rows.append(["peak over the run", f"{peak['numpy'] / 2**10:.1f} KiB",
+                 f"{peak['engine'] / 2**10:.1f} KiB"])
+    for r in rows:
+        rep.log("  after step " + " | ".join(r))
+    grow = seen["engine"][total] - seen["engine"][warm]
+    flat = grow <= TARGETS["flat_kib"] * 2**10
+    rep.blocks["memory"].extend(
+        [f"Memory still allocated (tracemalloc) after marked steps while the W5 net trains for {total:,} "
+         f"steps on minibatches of {sched.batches.shape[1]}, no garbage collection forced. A rise over "
+         f"the first steps is CPython's and numpy's free lists and caches of small objects filling "
+         f"up; what counts is the change over the {steps:,} steps after a warm-up of {warm:,}: "
+         f"{grow / 2**10:+.1f} KiB, " + ("flat (each step's graph is freed when the step ends)."
+                                          if flat else "still growing."), ""]
+        + table(["after step", "numpy", "engine"], rows) + [""])
+    rep.target(f"memory: training loop flat over {steps:,} steps",
+               f"{grow / 2**10:+.1f} KiB from step {warm:,} to {total:,}", flat)
+
+
+def long_chain(rep: Report):
+    """A long W4 chain's traced memory with the graph alive, before and after backward."""
+    n = rep.cfg["big_chain"]
+    rep.log(f"memory: a chain of {n:,} ops before and after backward")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, after = wl.chain_memory(n)
+    finally:
+        tracemalloc.stop()
+    q = after / before
+    rep.log(f"  before {before / 2**20:.1f} MiB ({before / n:.0f} B/op), after {after / 2**20:.1f} MiB "
+            f"({after / n:.0f} B/op), {q:.2f}x")
+    rep.blocks["memory"].extend(
+        [f"A W4 chain of {n:,} ops, the loss held (the graph alive): memory traced after the forward "
+         f"pass and again after `backward()`. The backward pass frees what the ops saved and stores "
+         f"`.grad` on every tensor, intermediates included (the diagrams and traces read them): "
+         f"about one gradient array per op.", ""]
+        + table(["after", "traced memory", "per op"],
+                [["forward", f"{before / 2**20:.1f} MiB", f"{before / n:.0f} B"],
+                 ["backward", f"{after / 2**20:.1f} MiB", f"{after / n:.0f} B"]]) + [""])
+    rep.target(f"memory: {n:,}-op chain after backward at most {TARGETS['chain_after']}x before",
+               f"{q:.2f}x", q <= TARGETS["chain_after"])
+
+
+def run_growth(rep: Report, max_depth):
+    """W1 as the batch N grows and W4 as the chain grows: tables and plots of time per unit."""
+    cfg, md = rep.cfg, rep.blocks["growth"]
+    d, c = cfg["grow_d"], cfg["linear"][2]
+    rep.log(f"growth: W1 as N grows, D={d}, C={c}")
+    rows, per = [], {}
+    for n in cfg["grow_n"]:
+        X, y, W = wl.linear_data(n, d, c)
+        res, _ = measure(wl.w1_contenders(X, y, W), 1 if rep.quick else 7, rep.log)
+        rows.append([f"{n:,}"] + per_unit_cells(res, n) + [f"{res['engine'] / res['numpy']:.2f}x"])
+        for k, v in res.items():
+            per.setdefault(k, []).append(v / n * 1e6)
+        rep.log("  " + " | ".join(rows[-1]))
+    svg = plot_growth(rep, "benchmarks-w1-growth.svg", list(cfg["grow_n"]), per, "batch size N",
+                      "microseconds per example", f"W1 softmax loss + dW, D={d}, C={c}")
+    md += ["### W1 as the batch grows", "",
+           f"W1 (D={d}, C={c}) for N = {cfg['grow_n'][0]:,} to {cfg['grow_n'][-1]:,}, median of "
+           f"{1 if rep.quick else 7} interleaved repeats. Time per example (us / N) falls while "
+           f"fixed costs (the engine's recording, the regularization term on W) are spread over more "
+           f"examples, then stays about constant once the matrix products dominate.", "",
+           f"![W1 time per example against N]({svg})", ""]
+    md += table(["N", "numpy", "numpy us/N", "engine", "engine us/N", "PyTorch", "PyTorch us/N",
+                 "HIPS autograd", "HIPS us/N", "engine / numpy"], rows) + [""]
+    chain_growth(rep, max_depth)
+
+
+def chain_growth(rep: Report, max_depth):
+    depths = [n for n in rep.cfg["grow_chain"] if max_depth is None or n <= max_depth]
+    x0 = np.random.default_rng(0).standard_normal((10, 10))
+    rep.log("growth: W4 as the chain grows")
+    rows, per = [], {}
+    for ops in depths:
+        cont = wl.w4_contenders(x0, ops)
+        cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
+        cont["engine, gc off"] = without_gc(cont["engine"])
+        res, _ = measure(cont, chain_repeats(ops, rep.quick), rep.log,
+                         ref_of={"engine, gc off": "numpy"})
+        rows.append([f"{ops:,}"] + per_unit_cells(res, ops, ("numpy", "engine", "torch"))
+                    + [f"{res['engine, gc off'] / ops * 1e6:.2f}"])
+        for k, v in res.items():
+            per.setdefault(k, []).append(v / ops * 1e6)
+        rep.log("  " + " | ".join(rows[-1]))
+    svg = plot_growth(rep, "benchmarks-w4-growth.svg", depths, per, "ops in the chain",
+                      "microseconds per op", "W4 chain of elementwise ops on (10, 10)")
+    rep.blocks["growth"].extend(
+        ["### W4 as the graph deepens", "",
+         f"W4 for {depths[0]:,} to {depths[-1]:,} ops (forward + backward; median of 5 repeats up to "
+         f"10,000 ops, of 3 up to 100,000, one run beyond). The last column times the engine again "
+         f"with Python's cyclic garbage collector switched off (`gc.disable()`) during forward and "
+         f"backward: the difference is the collector's full passes over the live graph (a Tensor, "
+         f"an Op and its parents tuple per step), which cost more per object once the graph no "
+         f"longer fits in the processor's caches. The engine pauses the collector during its "
+         f"backward walk; the forward pass is the user's code.", "",
+         f"![W4 time per op against depth]({svg})", ""]
+        + table(["ops", "numpy", "numpy us/op", "engine", "engine us/op", "PyTorch", "PyTorch us/op",
+                 "engine us/op, gc off"], rows) + [""])
+    eng = per.get("engine", [])
+    if len(eng) > 1:
+        q = max(eng) / eng[0]
+        rep.target(f"W4: time per op flat with depth (at every depth up to {depths[-1]:,} ops at "
+                   f"most {TARGETS['depth_flat']}x its value at {depths[0]:,})",
+                   f"{q:.2f}x (at {depths[eng.index(max(eng))]:,} ops)", q <= TARGETS["depth_flat"])
+
+
+LABELS = {"numpy": "hand numpy", "engine": "tinygrad_edu", "torch": "PyTorch f64",
+          "autograd": "HIPS autograd", "engine, gc off": "tinygrad_edu, gc off"}
+
+
+def plot_growth(rep: Report, name, xs, per, xlabel, ylabel, title):
+    """Draw ``per`` (contender -> time per unit at each x) to an SVG beside the page; its file name."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams["svg.fonttype"] = "none"   # text stays text: a small, readable SVG
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for k, ys in per.items():
+        ax.plot(xs, ys, marker="o", linestyle="--" if "gc off" in k else "-", label=LABELS.get(k, k))
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(rep.out_dir, name), metadata={"Date": None})
+    plt.close(fig)
+    return name
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (seconds)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"),
+                    help="where to write the markdown; the plots go beside it (default docs/)")
+    ap.add_argument("--only", default=",".join(SECTIONS),
+                    help=f"comma-separated subset of {','.join(SECTIONS)} (default: all)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="BLAS threads for numpy and torch.set_num_threads (default: numpy's BLAS count)")
+    ap.add_argument("--max-depth", type=int, default=None,
+                    help="longest W4 chain in the growth series (default: all, up to 1,000,000)")
+    args = ap.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    bad = [s for s in only if s not in SECTIONS]
+    if bad:
+        ap.error(f"--only: unknown {bad}; choose from {','.join(SECTIONS)}")
+    return args, only
+
+
+def main(argv=None):
+    args, only = parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    if args.threads is not None:
+        limit_blas(args.threads)
+    threads = blas_threads()
+    if wl.torch is not None:
+        wl.torch.set_num_threads(threads)
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(out_dir, exist_ok=True)
+    rep = Report(cfg, args.quick, out_dir)
+    started = time.perf_counter()
+    machine = machine_info(threads) + [f"generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} "
+                                       f"UTC{' with --quick' if args.quick else ''}"]
+    for line in machine:
+        rep.log(line)
+    run_linear(rep, only)
+    if "W4" in only:
+        run_chain(rep)
+    if "W5" in only:
+        run_training(rep)
     if "memory" in only:
-        n3, d3, h3, c3 = cfg["two_layer"]
-        X3, y3, P3 = wl.two_layer_data(n3, d3, h3, c3)
-        log(f"memory: peak traced allocation of W3's forward + backward (N={n3}, D={d3}, H={h3})")
-        cont = wl.w3_contenders(X3, y3, P3)
-        peaks = {k: traced_peak(fn) for k, fn in cont.items() if k != "torch"}
-        base = peaks["numpy"]
-        rows = [[k, f"{v / 2**20:.2f} MiB", f"{v / base:.2f}x"] for k, v in peaks.items()]
-        for r in rows:
-            log("  " + " | ".join(r))
-        md += ["## Memory", "",
-               f"Peak memory allocated during one forward + backward pass of W3 (N={n3}, D={d3}, "
-               f"H={h3}, C={c3}), measured with `tracemalloc` above what was live before the call "
-               f"(the inputs `X` ({n3 * d3 * 8 / 2**20:.2f} MiB) and the parameters are not counted). "
-               f"PyTorch allocates outside Python's allocator, so tracemalloc cannot see it.", ""]
-        md += table(["contender", "peak", "ratio to numpy"], rows) + [""]
-        targets.append(["memory: W3 peak at most 1.5x numpy", f"{peaks['engine'] / base:.2f}x",
-                        _yes(peaks["engine"] / base <= 1.5)])
+        run_memory(rep)
+    if "growth" in only:
+        run_growth(rep, args.max_depth)
+    md = page(rep, machine, args.quick)
+    md.append(f"Total run time {time.perf_counter() - started:.0f} s; load average at the end "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
+    with open(args.out, "w") as f:
+        f.write("\n".join(md) + "\n")
+    rep.log("targets:")
+    for t in rep.targets:
+        rep.log("  " + " | ".join(t))
+    rep.log(f"wrote {args.out}")
 
-        # Flatness is judged over `steps` training steps that follow a warm-up of as many: CPython's
-        # free lists (tuples, small objects) take several hundred steps to fill, and tracemalloc
-        # counts what they hold as allocated.
-        settled = cfg["train_steps"]
-        steps = 2 * settled
-        marks = sorted({1, 10, settled // 4, settled // 2, settled, settled + settled // 2, steps})
-        sched = wl.Schedule(load_digits(seed=0))
-        log(f"memory: training on the digits, {steps} steps")
-        seen, peak = {}, {}
-        for k in ("numpy", "engine"):
-            gc.collect()
-            tracemalloc.start()
-            try:
-                seen[k] = wl.training_memory(sched, steps, set(marks), k)
-                peak[k] = tracemalloc.get_traced_memory()[1]
-            finally:
-                tracemalloc.stop()
-        rows = [[f"{s:,}", f"{seen['numpy'][s] / 2**10:.1f} KiB", f"{seen['engine'][s] / 2**10:.1f} KiB"]
-                for s in marks]
-        rows.append(["peak over the run", f"{peak['numpy'] / 2**10:.1f} KiB",
-                     f"{peak['engine'] / 2**10:.1f} KiB"])
-        for r in rows:
-            log("  after step " + " | ".join(r))
-        grow = seen["engine"][steps] - seen["engine"][settled]
-        md += [f"Memory still allocated (tracemalloc) after each marked step while the W5 net trains "
-               f"for {steps} steps on minibatches of {sched.batches.shape[1]}, no garbage collection "
-               f"forced. A rise over the first steps is CPython's and numpy's free lists and caches "
-               f"of small objects filling up; what counts is the change over the {settled:,} steps "
-               f"after a warm-up of as many: "
-               + (f"{grow / 2**10:+.1f} KiB, flat (each step's graph is freed when the step ends)."
-                  if grow <= 16 * 2**10 else f"{grow / 2**10:+.1f} KiB, still growing."), ""]
-        md += table(["after step", "numpy", "engine"], rows) + [""]
-        targets.append([f"memory: flat over {settled} training steps",
-                        f"{grow / 2**10:+.1f} KiB from step {settled:,} to {steps:,}",
-                        _yes(grow <= 16 * 2**10)])
 
-    # ------------------------------------------------------------------------- scaling
-    if "scaling" in only:
-        md += ["## Scaling", ""]
-        d3, h3, c3 = cfg["scale_d"], cfg["two_layer"][2], cfg["two_layer"][3]
-        log(f"scaling: W3 as N grows, D={d3}, H={h3}")
-        rows = []
-        for n_ in cfg["scale_n"]:
-            X_, y_, P_ = wl.two_layer_data(n_, d3, h3, c3)
-            cont = wl.w3_contenders(X_, y_, P_)
-            cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
-            res, wrong = measure(cont, 1 if args.quick else 7, log)
-            r = [f"{n_:,}"] + per_unit_cells(res, n_)
-            r.append(f"{res['engine'] / res['numpy']:.2f}x")
-            rows.append(r)
-            log("  " + " | ".join(r))
-        md += [f"W3 (D={d3}, H={h3}, C={c3}) as the batch N grows: the time per example (us / N) "
-               f"should stay about constant.", ""]
-        md += table(["N", "numpy", "numpy us/N", "engine", "engine us/N", "PyTorch", "PyTorch us/N",
-                     "engine / numpy"], rows) + [""]
-
-        log("scaling: W4 as the chain grows")
-        x0 = np.random.default_rng(0).standard_normal((10, 10))
-        rows = []
-        for ops in cfg["scale_chain"]:
-            cont = wl.w4_contenders(x0, ops)
-            cont = {k: cont[k] for k in ("numpy", "engine", "torch") if k in cont}
-            cont["engine, gc off"] = without_gc(cont["engine"])
-            res, wrong = measure(cont, 1 if args.quick or ops >= 50000 else 5, log)
-            r = [f"{ops:,}"] + per_unit_cells(res, ops)
-            r.append(f"{res['engine, gc off'] / ops * 1e6:.2f}")
-            rows.append(r)
-            log("  " + " | ".join(r))
-        md += [f"W4 as the chain grows (chains of 50,000 ops and more are timed once, the others "
-               f"take the median of 5): the time per op (us / op) should stay about constant. The "
-               f"numpy column is the hand-written forward and backward.", ""]
-        md += ["The last column times the engine again with Python's cyclic garbage collector "
-               "switched off during the run (`gc.disable()`): the difference is the collector "
-               "walking the live graph (a Tensor and an Op per step), which grows with the chain.", ""]
-        md += table(["ops", "numpy", "numpy us/op", "engine", "engine us/op", "PyTorch",
-                     "PyTorch us/op", "engine us/op, gc off"], rows) + [""]
-
-    if targets:
-        md += ["## Targets", ""] + table(["target", "measured", "met"], targets) + [""]
-        log("targets:")
-        for t in targets:
-            log("  " + " | ".join(t))
-
+def page(rep: Report, machine, quick):
+    """The markdown page: intro, machine, targets, speed, growth, memory, how each is written."""
+    md = ["# Benchmarks", "",
+          "The engine beside the same computation written by hand in vectorized numpy "
+          "(`tinygrad_edu.reference`), PyTorch's CPU autograd in float64 and HIPS autograd. Every "
+          "contender's loss and gradients are first checked against the numpy ones; then the "
+          "contenders run interleaved, in a rotating order, and each cell is the median of the "
+          "repeats, with the ratio to numpy in brackets (lower is faster). On a shared machine a "
+          "ratio can move by 10% or more between runs: compare the load averages at the start and at "
+          "the end of the run. Regenerate this page and its plots with", "", "```text",
+          "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py", "```", "",
+          "(`--quick` runs tiny sizes in seconds, `--only W1,W3` a subset, `--max-depth 100000` a "
+          "shorter W4 growth series; see `python benchmarks/run.py -h`).", ""]
+    if quick:
+        md += ["**Quick run: tiny sizes, few repeats; these numbers are not a measurement.**", ""]
+    md += ["## Machine", ""] + [f"- {line}" for line in machine] + [""]
+    if rep.targets:
+        md += ["## Targets", "", "The targets of issue 14, all from this one run.", ""]
+        md += table(["target", "measured", "met"], rep.targets) + [""]
+    if rep.speed_rows:
+        md += ["## Speed", ""]
+        md += table(["workload", "numpy", "engine", "PyTorch", "HIPS autograd"], rep.speed_rows) + [""]
+    if rep.blocks["growth"]:
+        md += ["## Growth", ""] + rep.blocks["growth"]
+    if rep.blocks["memory"]:
+        md += ["## Memory", ""] + rep.blocks["memory"]
+    md += ["## What the engine does to keep up", "",
+           "Each is named and explained once, where it lives:", "",
+           "- *the transposed weight gradient* (`MatMul` in `engine/ops/linalg.py`): `a.T @ dy` is "
+           "computed as `(dy.T @ a).T`, which OpenBLAS runs up to twice as fast for a wide input "
+           "and few outputs (W1-W3's weight gradients);",
+           "- the tie mask of `max` is built in its backward, not its forward (`Max` in "
+           "`engine/ops/reductions.py`): a max used only as a shift costs one reduction;",
+           "- the scatter-add of `x[rows, cols]` is one `np.bincount` over flat positions instead of "
+           "`np.add.at` (`IndexAdd` in `engine/ops/shape.py`);",
+           "- the walk adds into running totals it allocated itself in place, and pauses Python's "
+           "cycle collector while it runs (`backward` in `engine/autograd.py`).", ""]
     md += ["## How each contender is written", "",
            "- **numpy**: `tinygrad_edu.reference.softmax_loss_vectorized`, `svm_loss_vectorized` and "
            "`two_layer_loss`, the hand-derived gradients; for W4 a forward pass that saves what each "
-           "local derivative needs and a backward loop (`chain_numpy` in `benchmarks/overhead.py`); for W5 the same "
-           "with the update `p -= lr * dp`.",
-           "- **engine**: a fresh `Tensor(W, requires_grad=True)` per call, "
-           "`tinygrad_edu.losses.softmax_loss`, `svm_loss` and `two_layer_loss`, then `backward()`; "
-           "W4 is `benchmarks/overhead.py`'s `chain`; W5 uses `TwoLayerNet` (its `predict` for the "
-           "test accuracy) and `tinygrad_edu.optim.SGD`.",
+           "local derivative needs and a backward loop (`chain_numpy` in `benchmarks/overhead.py`); "
+           "for W5 the same with the update `p -= lr * dp`.",
+           "- **engine**: a fresh `Tensor(W, requires_grad=True)` per call and the loss written from "
+           "its formula as a user writes it (`engine_softmax_loss`, `engine_svm_loss`, "
+           "`engine_two_layer_loss` in `benchmarks/workloads.py`: the row maximum subtracted with its "
+           "gradient flowing through `max`, a 0/1 mask for the hinge's correct class, `mean` for the "
+           "mean), then `backward()`; W4 is `benchmarks/overhead.py`'s `chain`; W5 adds "
+           "`tinygrad_edu.optim.SGD` and `TwoLayerNet.predict` for the test accuracy.",
            "- **PyTorch**: the same graphs with `torch.nn.functional.cross_entropy`, float64 tensors "
            "made from the numpy arrays, `torch.optim.SGD` for W5.",
            "- **HIPS autograd**: `autograd.value_and_grad` of the loss written with `autograd.numpy` "
-           "(sigmoid added as a primitive with its own derivative, so that W4 counts one op per step).",
-           ] + [f"- {n_}" for n_ in notes] + [""]
-    md.append(f"Total run time {time.perf_counter() - started:.0f} s; load average at the end "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
-    md.append("")
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write("\n".join(md))
-    log(f"wrote {args.out}")
+           "and its `logsumexp` (sigmoid added as a primitive with its own derivative, so that W4 "
+           "counts one op per step).",
+           ] + [f"- {n_}" for n_ in rep.notes] + [""]
+    return md
 
 
 def without_gc(fn):
@@ -485,10 +612,6 @@ def without_gc(fn):
         finally:
             gc.enable()
     return run
-
-
-def _yes(ok):
-    return "yes" if ok else "**no**"
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ Contenders:
 
 * ``numpy``: the hand-derived, vectorized formulas of ``tinygrad_edu.reference`` (for W4, a forward
   and backward pass written out below);
-* ``engine``: tinygrad_edu's Tensors, ``losses``, ``TwoLayerNet`` and ``optim``;
+* ``engine``: tinygrad_edu's Tensors, the loss written as a user writes it from the formula
+  (``engine_softmax_loss``, ``engine_svm_loss``, ``engine_two_layer_loss`` below: the softmax with the
+  row maximum subtracted and its gradient flowing through ``max``, the hinge with a 0/1 mask for the
+  correct class, the mean written as ``mean``), ``TwoLayerNet.predict`` and ``optim.SGD``;
 * ``torch``: PyTorch's CPU autograd in float64 (when installed);
 * ``autograd``: HIPS autograd over ``autograd.numpy`` (when installed).
 
@@ -21,7 +24,7 @@ import sys
 
 import numpy as np
 
-from tinygrad_edu import Tensor, losses, optim, reference
+from tinygrad_edu import Tensor, optim, reference
 from tinygrad_edu.nn import TwoLayerNet
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,6 +70,39 @@ def two_layer_data(n: int, d: int, h: int, c: int, seed: int = 0):
     return X, y, params
 
 
+# ------------------------------------------------------------------ the losses as a user writes them
+
+
+def engine_log_softmax_loss(scores, y):
+    """Mean softmax cross-entropy of ``scores`` (N, C) Tensor: the max shifted out, with its gradient."""
+    s = scores - scores.max(axis=1, keepdims=True)
+    log_probs = s - s.exp().sum(axis=1, keepdims=True).log()
+    return -log_probs[np.arange(len(y)), y].mean()
+
+
+def engine_softmax_loss(W, X, y, reg):
+    """W1 in the engine: ``W`` a Tensor (D, C), ``X`` (N, D) and ``y`` (N,) numpy arrays."""
+    return engine_log_softmax_loss(X @ W, y) + reg * (W * W).sum()
+
+
+def engine_svm_loss(W, X, y, reg, delta=1.0):
+    """W2 in the engine: the margins, a constant 0/1 mask dropping the correct class, the mean."""
+    n, c = X.shape[0], W.shape[1]
+    rows = np.arange(n)
+    s = X @ W
+    margins = (s - s[rows, y].reshape(n, 1) + delta).relu()
+    others = np.ones((n, c))
+    others[rows, y] = 0.0
+    return (margins * others).sum(axis=1).mean() + reg * (W * W).sum()
+
+
+def engine_two_layer_loss(p, X, y, reg):
+    """W3 and W5 in the engine: affine, ReLU, affine, softmax cross-entropy, L2 on both weights."""
+    scores = (X @ p["W1"] + p["b1"]).relu() @ p["W2"] + p["b2"]
+    return (engine_log_softmax_loss(scores, y)
+            + reg * ((p["W1"] * p["W1"]).sum() + (p["W2"] * p["W2"]).sum()))
+
+
 # ------------------------------------------------------------------------- W1 softmax, W2 hinge
 
 
@@ -78,7 +114,7 @@ def w1_contenders(X, y, W, reg=REG):
 
     def engine():
         Wt = Tensor(W, requires_grad=True)
-        loss = losses.softmax_loss(Wt, X, y, reg)
+        loss = engine_softmax_loss(Wt, X, y, reg)
         loss.backward()
         return loss.item(), {"W": Wt.grad}
 
@@ -116,7 +152,7 @@ def w2_contenders(X, y, W, reg=REG, delta=1.0):
 
     def engine():
         Wt = Tensor(W, requires_grad=True)
-        loss = losses.svm_loss(Wt, X, y, reg, delta)
+        loss = engine_svm_loss(Wt, X, y, reg, delta)
         loss.backward()
         return loss.item(), {"W": Wt.grad}
 
@@ -165,7 +201,7 @@ def w3_contenders(X, y, params, reg=REG):
 
     def engine():
         p = {k: Tensor(v, requires_grad=True) for k, v in params.items()}
-        loss = losses.two_layer_loss(p, X, y, reg)
+        loss = engine_two_layer_loss(p, X, y, reg)
         loss.backward()
         return loss.item(), {k: t.grad for k, t in p.items()}
 
@@ -274,7 +310,8 @@ class Schedule:
     Minibatch SGD on the two-layer net (64 -> ``hidden`` -> 10) with a constant learning rate; the
     minibatch indices are drawn once from ``seed``, so each contender sees the same batches in the
     same order. Test accuracy is measured every ``eval_every`` steps; training stops at the first
-    evaluation with accuracy >= ``target`` (or after ``max_steps``).
+    evaluation with accuracy >= ``target`` (or after ``max_steps``; with ``target=None``, always
+    ``max_steps`` steps, and the accuracy of the last evaluation).
     """
 
     def __init__(self, data, hidden=64, batch=64, lr=0.1, reg=1e-4, target=0.97, eval_every=10,
@@ -293,8 +330,9 @@ class Schedule:
     def run(self, step, accuracy):
         """Call ``step(X_batch, y_batch)`` until ``accuracy()`` reaches the target.
 
-        Returns ``(steps, accuracy, first_loss)``; ``first_loss`` (the loss of step 1) lets run.py
-        check that every contender computes the same thing.
+        With ``target=None`` it runs exactly ``max_steps`` steps. Returns ``(steps, accuracy,
+        first_loss)``; ``first_loss`` (the loss of step 1) lets run.py check that every contender
+        computes the same thing.
         """
         X, y = self.data.X_train, self.data.y_train
         first = None
@@ -304,9 +342,9 @@ class Schedule:
             loss = step(X[idx], y[idx])
             if first is None:
                 first = loss
-            if (i + 1) % self.eval_every == 0:
+            if (i + 1) % self.eval_every == 0 or i + 1 == self.max_steps:
                 acc = accuracy()
-                if acc >= self.target:
+                if self.target is not None and acc >= self.target:
                     return i + 1, acc, first
         return self.max_steps, acc, first
 
@@ -338,7 +376,7 @@ def w5_contenders(sched: Schedule):
 
         def step(Xb, yb):
             opt.zero_grad()
-            loss = losses.two_layer_loss(p, Xb, yb, reg)
+            loss = engine_two_layer_loss(p, Xb, yb, reg)
             loss.backward()
             opt.step()
             return loss.item()
@@ -399,7 +437,7 @@ def _w5_result(res):
 def training_memory(sched: Schedule, n_steps: int, marks, contender: str = "engine"):
     """Traced memory (bytes) still allocated after training steps: ``{step: bytes}`` at ``marks``.
 
-    ``contender`` is ``"engine"`` (Tensors, ``losses.two_layer_loss``, ``optim.SGD``) or ``"numpy"``
+    ``contender`` is ``"engine"`` (Tensors, ``engine_two_layer_loss``, ``optim.SGD``) or ``"numpy"``
     (``reference.two_layer_loss`` and ``p -= lr * dp``). ``tracemalloc`` must be running. The steps
     cycle through the schedule's minibatches; no garbage collection is forced.
     """
@@ -411,7 +449,7 @@ def training_memory(sched: Schedule, n_steps: int, marks, contender: str = "engi
 
         def step(Xb, yb):
             opt.zero_grad()
-            loss = losses.two_layer_loss(p, Xb, yb, sched.reg)
+            loss = engine_two_layer_loss(p, Xb, yb, sched.reg)
             loss.backward()
             opt.step()
     elif contender == "numpy":
@@ -432,5 +470,25 @@ def training_memory(sched: Schedule, n_steps: int, marks, contender: str = "engi
     return seen
 
 
-__all__ = ["linear_data", "two_layer_data", "w1_contenders", "w2_contenders", "w3_contenders",
-           "w4_contenders", "w5_contenders", "Schedule", "training_memory", "chain_numpy"]
+def chain_memory(n_ops: int):
+    """Traced bytes held by a chain of ``n_ops`` ops on (10, 10): ``(after forward, after backward)``.
+
+    The engine's graph is alive in both (the loss is held, as a user holds it); after backward the
+    arrays the ops saved are freed and ``x.grad`` exists. ``tracemalloc`` must be running.
+    """
+    import tracemalloc
+    x0 = np.random.default_rng(0).standard_normal((10, 10))
+    base = tracemalloc.get_traced_memory()[0]
+    x = Tensor(x0, requires_grad=True)
+    loss = chain(x, n_ops, C1, C2).sum()
+    before = tracemalloc.get_traced_memory()[0] - base
+    loss.backward()
+    after = tracemalloc.get_traced_memory()[0] - base
+    assert x.grad is not None
+    del loss, x
+    return before, after
+
+
+__all__ = ["engine_softmax_loss", "engine_svm_loss", "engine_two_layer_loss", "linear_data",
+           "two_layer_data", "w1_contenders", "w2_contenders", "w3_contenders", "w4_contenders",
+           "w5_contenders", "Schedule", "training_memory", "chain_memory", "chain_numpy"]

@@ -24,8 +24,18 @@ def test_quick_run_writes_the_tables(tmp_path):
     assert "disagrees" not in proc.stdout
     text = out.read_text()
     assert text.startswith("# Benchmarks\n")
-    for heading in ("## Machine", "## Speed", "## Memory", "## Scaling", "## Targets"):
+    for heading in ("## Machine", "## Targets", "## Speed", "## Growth", "## Memory"):
         assert heading in text
+    for plot in ("benchmarks-w1-growth.svg", "benchmarks-w4-growth.svg"):  # drawn beside the page
+        assert f"]({plot})" in text and (tmp_path / plot).read_text().startswith("<?xml")
+    targets = text.split("## Targets\n\n")[1].split("\n\n")[1]  # the table after one line of text
+    for what in ("W1: engine at most", "W1: engine no slower than HIPS", "W2: engine no slower",
+                 "W3: engine no slower", "W4: engine per-op", "W5: engine at most 1.25x hand numpy",
+                 "W5: engine at most 0.8x PyTorch", "memory: W3 peak", "memory: training loop flat",
+                 "op chain after backward", "W4: time per op flat"):
+        assert what in targets, what
+    assert all(line.rstrip().endswith(("| yes |", "| **no** |"))
+               for line in targets.splitlines()[2:])
     speed = text.split("## Speed\n\n")[1].split("\n\n")[0]  # the first table of the section
     rows = [line for line in speed.splitlines() if line.startswith("| W")]
     assert [r.split()[1] for r in rows] == ["W1", "W2", "W3", "W4", "W5"]

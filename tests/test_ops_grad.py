@@ -240,3 +240,19 @@ def test_two_layer_graph_against_torch(seed):
     assert abs(L.item() - T.item()) < 1e-12
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_index_pairs_scatter_add_matches_add_at(dtype):
+    """x[rows, cols] with repeats, negative and broadcast index arrays: the gradient is np.add.at's."""
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.standard_normal((4, 5)).astype(dtype), requires_grad=True)
+    for index in ((np.array([0, 0, 3, -1, 2]), np.array([1, 1, -5, 4, 0])),
+                  (np.arange(4)[:, None], np.array([[0, 2, 2]]))):
+        x.grad = None
+        up = rng.standard_normal(np.broadcast_shapes(*(i.shape for i in index))).astype(dtype)
+        x[index].backward(up)
+        want = np.zeros((4, 5), dtype)
+        np.add.at(want, index, up)
+        assert x.grad.dtype == dtype
+        np.testing.assert_allclose(x.grad, want, rtol=1e-6)

@@ -38,6 +38,8 @@ def test_every_tensor_requiring_grad_gets_its_grad_intermediates_too():
     h = x * 2
     r = h.relu()
     loss = r.sum()
+    for t in (h, r, loss):
+        assert t.retain_grad() is t and t.retains_grad
     loss.backward()
     np.testing.assert_array_equal(loss.grad, 1.0)
     np.testing.assert_array_equal(r.grad, [1.0, 1.0, 1.0])
@@ -215,3 +217,16 @@ def test_ops_describe_their_settings_for_diagrams_and_traces():
              (x ** 3, "pow(p=3)"), (x.reshape(2, 6), "reshape(2, 6)"), (x.T, "transpose(1, 0)")]
     for t, text in cases:
         assert t.op.describe() == text
+
+
+def test_retain_grad_is_accepted_and_every_grad_is_kept():
+    """PyTorch code calls retain_grad(); here every tensor that requires grad keeps .grad anyway."""
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    h = x * 2
+    loss = h.relu().sum()
+    assert h.retain_grad() is h and h.retains_grad and loss.retains_grad and x.retains_grad
+    loss.backward()
+    np.testing.assert_array_equal(h.grad, [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(loss.grad, 1.0)
+    with pytest.raises(RuntimeError, match="retain_grad.*does not require grad"):
+        Tensor([1.0]).retain_grad()

@@ -213,13 +213,10 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
     upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
     broadcast, and added into that parent's running total.
 
-    ``root``, ``grad`` may be tuples (several outputs). With ``inputs`` (a set) no ``.grad`` is touched:
-    their gradients are returned in a dict (``grad()``). With ``create_graph`` the seeds are Tensors
-    and each op's formula runs on ``op.on_graph(t)``, so the gradients are recorded: a new graph.
-
-    Two savings that change no number: a running total that this walk allocated itself is added to
-    in place (``owned`` holds the ids of those totals while they sit in ``grads``), and Python's cycle
-    collector, which would otherwise rescan the whole live graph while the walk allocates, is paused.
+    ``root``, ``grad`` may be tuples (several outputs); with ``inputs`` (a set) the gradients of
+    those are returned in a dict and no ``.grad`` is touched (``grad()``); ``create_graph``: see the
+    module's docstring. One saving that changes no number: a running total that this walk allocated
+    is added to in place (``owned`` holds the ids of those totals while they sit in ``grads``).
     """
     roots, seeds = (root, grad) if isinstance(root, tuple) else ((root,), (grad,))
     made, leaves = collect(*roots)
@@ -270,7 +267,8 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
 
 @contextlib.contextmanager
 def _walking(create_graph: bool):
-    """During a walk: the cycle collector paused, and recording on only to build a gradient's graph."""
+    """During a walk: recording on only to build a gradient's graph, and Python's cycle collector
+    paused (it would otherwise rescan the whole live graph again and again while the walk allocates)."""
     gc_was_enabled, recording = gc.isenabled(), _state.grad_enabled
     gc.disable()
     _state.grad_enabled = create_graph

@@ -149,10 +149,10 @@ class Tensor(TensorMethods):
         """Backpropagate from this tensor: fill ``.grad`` of every tensor that requires grad.
 
         ``grad`` is dL/d(self), shaped like ``self``; it defaults to 1 for a one-element tensor.
-        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). A leaf's
-        ``.grad`` is an array of its own; an intermediate's is a read-only view, since the walk may
-        pass the same array on to a neighbour (``add`` sends ``dy`` to both inputs). Unless
-        ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
+        Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). Every tensor
+        that requires grad gets ``.grad``, leaves and intermediates alike: a leaf's is an array of its
+        own; an intermediate's is a read-only view, since the walk may pass the same array on to a
+        neighbour (``add`` sends ``dy`` to both inputs). Unless ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
         the same graph raises ``RuntimeError``.
 
         ``create_graph=True`` is accepted for PyTorch code: ``.grad`` still gets the values (a numpy
@@ -176,6 +176,18 @@ class Tensor(TensorMethods):
                 raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape "
                                  f"{self.shape}; they must be equal")
         autograd.backward(self, grad, create_graph if retain_graph is None else retain_graph)
+
+    def retain_grad(self) -> "Tensor":
+        """Accepted for PyTorch code: here every tensor that requires grad keeps its ``.grad``
+        (intermediates too, so that diagrams and traces can show them), so there is nothing to switch
+        on. Raises for a tensor that does not require grad, as PyTorch does. Returns ``self``."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so no gradient will "
+                               "reach it. Create its inputs with requires_grad=True.")
+        return self
+
+    retains_grad = property(lambda self: self.requires_grad,
+                            doc="True if ``backward()`` will store this tensor's ``.grad``.")
 
     def tape(self) -> "autograd.Tape":
         """The recorded ops this tensor depends on, oldest first; print it to read the lesson."""

@@ -8,16 +8,23 @@ from .shape import expand
 
 
 class _Reduce(Op):
-    """Base of the reductions: ``axes`` a tuple of non-negative axes (all of them for axis=None)."""
+    """Base of the reductions: ``axes`` a tuple of non-negative axes (all of them for axis=None).
+
+    ``forward`` records ``shape`` (x's) and ``kept`` (x's shape with the reduced axes set to 1), so
+    that ``_kept`` puts the reduced axes back with a plain reshape (no copy, and much cheaper than
+    ``np.expand_dims``, which normalizes its axes in Python on every call).
+    """
 
     def __init__(self, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
 
+    def _shapes(self, x):
+        self.shape = x.shape
+        self.kept = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
+
     def _kept(self, dy):
         """``dy`` with the reduced axes put back as size 1, so it broadcasts against ``x``."""
-        if self.keepdims:
-            return dy
-        return dy.reshape(tuple(1 if i in self.axes else n for i, n in enumerate(self.shape)))
+        return dy.reshape(self.kept)
 
     def describe(self):
         axes = self.axes
@@ -32,7 +39,7 @@ class Sum(_Reduce):
     graph_saves = {}
 
     def forward(self, x):
-        self.shape = x.shape
+        self._shapes(x)
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dy):
@@ -40,21 +47,29 @@ class Sum(_Reduce):
 
 
 class Max(_Reduce):
-    """y = x.max(axis, keepdims); ties share the gradient evenly (as torch.amax)"""
+    """y = x.max(axis, keepdims); ties share the gradient evenly (as torch.amax)
+
+    The 0/1 mask of the maxima is built in ``backward``, not in ``forward``: a max taken only to
+    shift values (as ``logsumexp`` does under ``no_grad``) then costs one reduction and nothing more.
+    """
 
     formula = "dx = dy * (x == y) / count(x == y)"
-    saves = ("weight",)
-    graph_saves = {"weight": "const"}   # where the maxima are: constant almost everywhere
+    saves = ("x", "y")
+    graph_saves = {"x": "const", "y": "const"}   # where the maxima are: constant almost everywhere
 
     def forward(self, x):
-        self.shape = x.shape
-        y = x.max(axis=self.axes, keepdims=True)
-        mask = x == y
-        self.weight = mask / mask.sum(axis=self.axes, keepdims=True)
-        return y if self.keepdims else np.squeeze(y, axis=self.axes)
+        self._shapes(x)
+        self.x = x
+        self.y = x.max(axis=self.axes, keepdims=True)
+        return self.y if self.keepdims else self.y.reshape([n for i, n in enumerate(x.shape)
+                                                            if i not in self.axes])
 
     def backward(self, dy):
-        return (self.weight * self._kept(dy),)
+        mask = self.x == self.y
+        if np.count_nonzero(mask) == self.y.size:   # no ties: each group has exactly one maximum
+            return (mask * self._kept(dy),)
+        count = mask.sum(axis=self.axes, keepdims=True)
+        return (mask * (self._kept(dy) / count),)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,7 +93,7 @@ class Prod(_Reduce):
     saves = ("others",)   # a function of x, not declared in graph_saves: no gradient of gradient
 
     def forward(self, x):
-        self.shape = x.shape
+        self._shapes(x)
         rest = [a for a in range(x.ndim) if a not in self.axes]
         moved = x.transpose(rest + list(self.axes))                 # reduced axes last
         flat = moved.reshape(moved.shape[:len(rest)] + (-1,))

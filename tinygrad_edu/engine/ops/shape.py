@@ -165,12 +165,32 @@ class IndexAdd(Op):
         self.shape, self.index, self.advanced, self.dtype = shape, index, advanced, dtype
 
     def forward(self, x):
+        if self.advanced and self._one_array_per_axis():
+            return self._scatter_add_flat(x)
         y = np.zeros(self.shape, dtype=np.result_type(self.dtype, x.dtype))
         if self.advanced:
             np.add.at(y, self.index, x)   # scatter-add: repeats accumulate
         else:
             y[self.index] = x             # a basic index names each entry at most once
         return y
+
+    def _one_array_per_axis(self) -> bool:
+        """True for ``x[i0, i1, ...]`` with one integer array per axis of ``x`` (``s[rows, y]``)."""
+        idx = self.index
+        return (isinstance(idx, tuple) and len(idx) == len(self.shape)
+                and all(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in idx))
+
+    def _scatter_add_flat(self, x):
+        """The scatter-add as one histogram: the same sums as ``np.add.at``, about twice as fast.
+
+        ``np.ravel_multi_index`` turns each picked entry's coordinates into its position in the
+        flattened ``x`` (``mode="wrap"`` reads negative indices as numpy does); ``np.bincount`` with
+        ``x`` as weights adds every ``x`` entry to its position, repeats included, and leaves zeros
+        elsewhere, which is ``np.add.at`` on a zero array without its per-element overhead.
+        """
+        flat = np.ravel_multi_index(self.index, self.shape, mode="wrap")
+        dx = np.bincount(flat.ravel(), weights=x.ravel(), minlength=int(np.prod(self.shape)))
+        return dx.reshape(self.shape).astype(np.result_type(self.dtype, x.dtype), copy=False)
 
     def backward(self, dy):
         return (dy[self.index],)
