@@ -51,12 +51,17 @@ class Op:
     ``saves``; ``free()`` deletes them after a backward pass that does not retain the graph.
     Settings (an axis, an exponent) come through ``__init__`` and stay.
     ``self.needs[i]`` tells whether input ``i`` needs a gradient, so work for constants is skipped.
+    ``keeps`` lists the inputs whose own arrays forward saves (``keeps_output``: it saves its
+    output's array): recording notes their versions, and ``backward()`` refuses to run if one was
+    changed in place since (see ``bump_version``).
     """
 
     __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
     formula = ""
     freed = False
     saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
+    keeps = ()  # indices of the inputs whose arrays are saved as they are (version-checked)
+    keeps_output = False  # True if forward saves its output array (version-checked)
 
     @property
     def name(self) -> str:
@@ -116,7 +121,10 @@ def collect(root) -> tuple[list, list]:
     """The tape of ``root``: (recorded tensors sorted oldest first, leaves requiring grad).
 
     Iterative depth-first search over ``tensor._op.parents``; only tensors that require grad are
-    part of the graph.
+    part of the graph. A parent whose op is newer than its consumer was updated in place after the
+    consumer used it (``c += 1`` records a new op and makes ``c`` its output): the consumer's input
+    is the value ``c`` had then, the snapshot that the in-place op took as its first input, and
+    ``parents`` is corrected to point at it.
     """
     seen = {root}   # Tensors hash by identity: a set of them is a set of distinct objects
     stack = [root]
@@ -128,7 +136,10 @@ def collect(root) -> tuple[list, list]:
             leaves.append(t)
             continue
         made.append(t)
+        seq = op.seq
         for p in op.parents:
+            if p._op is not None and p._op.seq > seq:
+                p = _resolve(op, p)
             if p.requires_grad and p not in seen:
                 seen.add(p)
                 stack.append(p)
@@ -137,6 +148,51 @@ def collect(root) -> tuple[list, list]:
 
 
 _seq_of = operator.attrgetter("_op.seq")
+
+
+def _resolve(op, p):
+    """The snapshot of ``p`` as ``op`` saw it (``p`` was updated in place since); fixes ``op.parents``."""
+    old = p
+    while p._op is not None and p._op.seq > op.seq:
+        p = p._op.parents[0]
+    op.parents = tuple(p if q is old else q for q in op.parents)
+    return p
+
+
+def bump_version(t) -> None:
+    """Note that ``t``'s array was changed in place (by an in-place operator or an optimizer step).
+
+    Ops that saved the array remember its version when recorded; ``backward()`` compares and raises
+    if it moved. Aliases made by ``detach()`` share the counter. Writing into ``.data`` yourself
+    does not call this: it is the escape hatch, unchecked (as PyTorch's ``.data``).
+    """
+    box = t._vbox
+    if box is None:
+        t._vbox = [1]
+    else:
+        box[0] += 1
+
+
+def _check_versions(op, t) -> None:
+    """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place."""
+    now = [p._version for p in (op.parents[i] for i in op.keeps)]
+    then = list(op.versions) if op.keeps else []
+    who = [f"input {i} (shape {op.parents[i].data.shape}{_named(op.parents[i])})" for i in op.keeps]
+    if op.keeps_output:
+        now.append(t._version)
+        then.append(0)
+        who.append(f"its output (shape {t.data.shape}{_named(t)})")
+    for w, a, b in zip(who, then, now):
+        if a != b:
+            raise RuntimeError(
+                f"backward: one of the variables needed for gradient computation has been modified "
+                f"by an inplace operation: {op.name} (op #{op.seq}) saved {w} at version {a}, and it "
+                f"is now at version {b}. Compute the loss again after the in-place update (e.g. the "
+                f"optimizer's step), or make the update before computing it.")
+
+
+def _named(t) -> str:
+    return f", name {t.name!r}" if t.name else ""
 
 
 def _store(t, g, owned: bool = False) -> None:
@@ -148,15 +204,16 @@ def _store(t, g, owned: bool = False) -> None:
     """
     if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
         g, owned = np.asarray(g), True
-    if t.grad is not None:
-        t.grad = t.grad + g
-    elif g.dtype != t.data.dtype or (t._op is None and not owned):
-        t.grad = g.astype(t.data.dtype)
+    dtype = t.data.dtype
+    if t._grad is not None:
+        t._grad = (t._grad + g).astype(dtype, copy=False)
+    elif g.dtype != dtype or (t._op is None and not owned):
+        t._grad = g.astype(dtype)
     elif t._op is None:
-        t.grad = g
+        t._grad = g
     else:
-        t.grad = g.view()
-        t.grad.flags.writeable = False
+        t._grad = g = g.view()
+        g.flags.writeable = False
 
 
 def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
@@ -186,6 +243,8 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                     f"Trying to backward through the graph a second time: the values that {op.name} "
                     f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
                     f"backward(retain_graph=True) the first time if you need to go through it again.")
+            if op.keeps or op.keeps_output:
+                _check_versions(op, t)
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
@@ -226,7 +285,7 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
     """
     out = tensor_cls.__new__(tensor_cls)
     out.data = out_data if type(out_data) is np.ndarray else np.asarray(out_data)
-    out.grad = out.name = out._op = None
+    out._grad = out.name = out._op = out._vbox = None
     out.requires_grad = False
     if _state.grad_enabled:
         if needs is None:
@@ -235,6 +294,8 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
             op.parents = parents
             op.needs = needs
             op.seq = next(_seq)
+            if op.keeps:
+                op.versions = [parents[i]._version for i in op.keeps]
             out.requires_grad = True
             out._op = op
             if _state.anomaly:

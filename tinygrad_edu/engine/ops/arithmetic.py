@@ -1,4 +1,4 @@
-"""Arithmetic primitives: add, sub, mul, neg, pow.
+"""Arithmetic primitives: add, sub, mul, div, neg, pow.
 
 Read one class at a time: ``forward`` computes ``y`` from the inputs and saves what the gradient
 needs; ``backward`` receives ``dy`` (dL/dy, shaped like ``y``) and returns one gradient per input.
@@ -41,6 +41,7 @@ class Mul(Op):
 
     formula = "da = dy * b, db = dy * a"
     saves = ("a", "b")
+    keeps = (0, 1)
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -52,6 +53,24 @@ class Mul(Op):
             return g, g
         return (dy * self.b if self.needs[0] else None,
                 dy * self.a if self.needs[1] else None)
+
+
+class Div(Op):
+    """y = a / b (elementwise, broadcasting; correctly rounded, as numpy's division)"""
+
+    formula = "da = dy / b, db = -dy * a / b**2"
+    saves = ("a", "b")
+    keeps = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, dy):
+        da = dy / self.b
+        # -dy * a / b**2 written as -(dy / b) * (a / b): b**2 would overflow for |b| > 1e154
+        return (da if self.needs[0] else None,
+                -da * (self.a / self.b) if self.needs[1] else None)
 
 
 class Neg(Op):
@@ -69,8 +88,9 @@ class Neg(Op):
 class Pow(Op):
     """y = x ** p, with p a constant number"""
 
-    formula = "dx = dy * p * x ** (p - 1)"
+    formula = "dx = dy * p * x ** (p - 1) (0 when p = 0)"
     saves = ("x",)
+    keeps = (0,)
 
     def __init__(self, p: float):
         self.p = p
@@ -80,6 +100,8 @@ class Pow(Op):
         return x ** self.p
 
     def backward(self, dy):
+        if self.p == 0:     # x ** 0 is the constant 1, also at x = 0 (where 0 * 0 ** -1 is nan)
+            return (np.zeros(np.broadcast_shapes(dy.shape, self.x.shape), dtype=dy.dtype),)
         return (dy * (self.p * self.x ** (self.p - 1)),)
 
     def describe(self):

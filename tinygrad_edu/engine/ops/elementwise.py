@@ -11,6 +11,7 @@ class ReLU(Op):
 
     formula = "dx = dy * (x > 0)"
     saves = ("y",)
+    keeps_output = True
 
     def forward(self, x):
         self.y = np.maximum(x, 0.0)
@@ -27,6 +28,7 @@ class Exp(Op):
 
     formula = "dx = dy * y"
     saves = ("y",)
+    keeps_output = True
 
     def forward(self, x):
         self.y = np.exp(x)
@@ -41,6 +43,7 @@ class Log(Op):
 
     formula = "dx = dy / x"
     saves = ("x",)
+    keeps = (0,)
 
     def forward(self, x):
         self.x = x
@@ -55,6 +58,7 @@ class Tanh(Op):
 
     formula = "dx = dy * (1 - y**2)"
     saves = ("y",)
+    keeps_output = True
 
     def forward(self, x):
         self.y = np.tanh(x)
@@ -65,13 +69,16 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
-    """y = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2, which never overflows"""
+    """y = 1 / (1 + exp(-x)); with e = exp(-|x|) <= 1 (never overflows): 1 / (1 + e) for x >= 0,
+    e / (1 + e) for x < 0, each a few ulp from the exact value in both tails"""
 
     formula = "dx = dy * y * (1 - y)"
     saves = ("y",)
+    keeps_output = True
 
     def forward(self, x):
-        self.y = 0.5 * (np.tanh(0.5 * x) + 1)
+        e = np.exp(-np.abs(x))
+        self.y = np.where(x >= 0, 1, e) / (1 + e)
         return self.y
 
     def backward(self, dy):

@@ -17,6 +17,7 @@ class MatMul(Op):
 
     formula = "da = dy @ b.T, db = a.T @ dy"
     saves = ("a", "b")
+    keeps = (0, 1)
 
     def forward(self, a, b):
         self.a, self.b = a, b
