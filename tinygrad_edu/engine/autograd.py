@@ -175,20 +175,21 @@ def bump_version(t) -> None:
 
 def _check_versions(op, t) -> None:
     """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place."""
-    now = [p._version for p in (op.parents[i] for i in op.keeps)]
-    then = list(op.versions) if op.keeps else []
-    who = [f"input {i} (shape {op.parents[i].data.shape}{_named(op.parents[i])})" for i in op.keeps]
-    if op.keeps_output:
-        now.append(t._version)
-        then.append(0)
-        who.append(f"its output (shape {t.data.shape}{_named(t)})")
-    for w, a, b in zip(who, then, now):
-        if a != b:
-            raise RuntimeError(
-                f"backward: one of the variables needed for gradient computation has been modified "
-                f"by an inplace operation: {op.name} (op #{op.seq}) saved {w} at version {a}, and it "
-                f"is now at version {b}. Compute the loss again after the in-place update (e.g. the "
-                f"optimizer's step), or make the update before computing it.")
+    if op.keeps:
+        for i, then in zip(op.keeps, op.versions):
+            p = op.parents[i]
+            if p._vbox is not None and p._vbox[0] != then:
+                _stale(op, f"input {i} (shape {p.data.shape}{_named(p)})", then, p._vbox[0])
+    if op.keeps_output and t._vbox is not None and t._vbox[0] != 0:
+        _stale(op, f"its output (shape {t.data.shape}{_named(t)})", 0, t._vbox[0])
+
+
+def _stale(op, who, then, now):
+    raise RuntimeError(
+        f"backward: one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {op.name} (op #{op.seq}) saved {who} at version {then}, and it is now "
+        f"at version {now}. Compute the loss again after the in-place update (e.g. the optimizer's "
+        f"step), or make the update before computing it.")
 
 
 def _named(t) -> str:
@@ -295,7 +296,7 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
             op.needs = needs
             op.seq = next(_seq)
             if op.keeps:
-                op.versions = [parents[i]._version for i in op.keeps]
+                op.versions = [_version(parents[i]) for i in op.keeps]
             out.requires_grad = True
             out._op = op
             if _state.anomaly:
@@ -304,6 +305,11 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
 
 
 _requires_grad = operator.attrgetter("requires_grad")
+
+
+def _version(t) -> int:
+    box = t._vbox
+    return 0 if box is None else box[0]
 
 
 class Tape(list):

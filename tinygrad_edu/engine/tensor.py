@@ -80,6 +80,9 @@ def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
 _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
+_SCALARS = {float, int, bool, np.float64, np.float32}   # fast path of Tensor._const
+
+
 class Tensor:
     """An n-dimensional array of float32 or float64 whose operations are recorded for ``backward``.
 
@@ -224,7 +227,7 @@ class Tensor:
         if isinstance(x, Tensor):
             return x
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-        if isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, (complex, np.complexfloating)):
+        if type(x) in _SCALARS or (isinstance(x, (numbers.Real, np.bool_))):
             arr = np.array(x, dtype=dtype)
         elif isinstance(x, np.ndarray) and x.dtype.kind in "iub":
             arr = x.astype(dtype)
