@@ -104,10 +104,15 @@ def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
 def log_softmax(x, axis=-1) -> Tensor:
     """log softmax(x) = x - logsumexp(x), along ``axis``; same shape as ``x``.
 
-    d/dx_k of log p_j = [j = k] - p_k. Stable: no exp of a large number is ever taken.
+    d/dx_k of log p_j = [j = k] - p_k. Stable: no exp of a large number is ever taken. Written as
+    (x - m) - log sum exp(x - m) with m = max(x) a constant, so that the largest entries (x - m near
+    0) lose no digits to cancellation against m.
     """
     x = _tensor(x, "log_softmax")
-    return x - logsumexp(x, axis, keepdims=True)
+    with no_grad():                                  # m is a constant, as in logsumexp
+        m = x.max(axis, keepdims=True)
+    z = x - m
+    return z - z.exp().sum(axis, keepdims=True).log()
 
 
 def softmax(x, axis=-1) -> Tensor:

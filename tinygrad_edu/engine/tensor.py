@@ -169,7 +169,7 @@ class Tensor:
         if self.data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {'no' if self.data.size == 0 else 'more than one'} "
                                f"value{'s' if self.data.size == 0 else ''} is ambiguous (shape {self.shape}); "
-                               f"use (t > 0).any() style reductions on .data, or .item() on one element")
+                               f"reduce it first (t.data.any(), t.data.all()) or test one element")
         return bool(self.data.item())
 
     def __repr__(self):
@@ -229,7 +229,7 @@ class Tensor:
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
         if type(x) in _SCALARS or (isinstance(x, (numbers.Real, np.bool_))):
             arr = np.array(x, dtype=dtype)
-        elif isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        elif isinstance(x, np.ndarray) and (x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f")):
             arr = x.astype(dtype)
         else:
             arr = _as_array(x, "operand")
