@@ -98,6 +98,9 @@ class Tensor:
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
         self.data = _as_array(data)
+        if not isinstance(requires_grad, (bool, np.bool_)) or not (name is None or isinstance(name, str)):
+            raise TypeError(f"Tensor: requires_grad must be True or False and name a string or None; "
+                            f"got requires_grad={requires_grad!r}, name={name!r}")
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: only float32/float64 tensors can require grad; this data is "
                             f"{self.data.dtype} (a mask). Convert it first, e.g. Tensor(mask * 1.0)")
@@ -160,6 +163,8 @@ class Tensor:
         return Tensor(self, name=self.name)
 
     def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len: a 0-d tensor has no length; use .item() for its value")
         return len(self.data)
 
     def __float__(self):
@@ -221,7 +226,7 @@ class Tensor:
         return autograd.record(op, (self,), op.forward(self.data), Tensor,
                                (True,) if self.requires_grad else (False,))
 
-    def _const(self, x) -> "Tensor":
+    def _const(self, x, where: str = "operand") -> "Tensor":
         """Wrap a number (Python or numpy scalar, bools included) or an array as a constant: numbers
         and integer/bool arrays take this tensor's float dtype (float32 stays float32, as PyTorch)."""
         if isinstance(x, Tensor):
@@ -232,7 +237,7 @@ class Tensor:
         elif isinstance(x, np.ndarray) and (x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f")):
             arr = x.astype(dtype)
         else:
-            arr = _as_array(x, "operand")
+            arr = _as_array(x, f"{where}: the other operand")
         c = Tensor.__new__(Tensor)   # a constant: no validation needed past this point
         c.data = arr
         c._grad = c.name = c._op = c._vbox = None
@@ -241,7 +246,7 @@ class Tensor:
 
     def _binary(self, cls, other, reflected: bool = False) -> "Tensor":
         if type(other) is not Tensor:
-            other = self._const(other)
+            other = self._const(other, cls.__name__.lower())
         a, b = (other, self) if reflected else (self, other)
         sa, sb = a.data.shape, b.data.shape
         if sa != sb and sa and sb:      # equal shapes and scalars always broadcast
@@ -295,11 +300,10 @@ class Tensor:
         return (self * float(np.log(base))).exp()
 
     def __matmul__(self, other):
-        other = self._const(other)
-        return _matmul(self, other)
+        return _matmul(self, self._const(other, "matmul"))
 
     def __rmatmul__(self, other):
-        return _matmul(self._const(other), self)
+        return _matmul(self._const(other, "matmul"), self)
 
     # ------------------------------------------------------------------ in place, comparisons
     def _inplace(self, cls, other, sym):
@@ -342,7 +346,7 @@ class Tensor:
 
     def _compare(self, ufunc, other):
         """A bool Tensor (a mask, no gradient): ``x > 0``, ``x == y``, also with numbers or arrays."""
-        other = self._const(other)
+        other = self._const(other, ufunc.__name__)
         if other.data.dtype.kind == "b" and self.data.dtype.kind != "b":
             other = self._const(other.data)
         _check_broadcast(ufunc.__name__, self.data.shape, other.data.shape)
@@ -493,7 +497,7 @@ def _seed(grad, t: Tensor) -> np.ndarray:
 
 def _update_in_place(t: Tensor, cls, other, sym) -> None:
     """``t.data <sym>= other`` in t's own array (aliases see it), keeping its shape and dtype."""
-    b = other.data if isinstance(other, Tensor) else t._const(other).data
+    b = other.data if isinstance(other, Tensor) else t._const(other, f"in-place {sym}=").data
     a = t.data
     ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide}[sym]
     try:
