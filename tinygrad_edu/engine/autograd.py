@@ -62,6 +62,12 @@ class Op:
     saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
     keeps = ()  # indices of the inputs whose arrays are saved as they are (version-checked)
     keeps_output = False  # True if forward saves its output array (version-checked)
+    versions = None  # the kept inputs' versions when recorded; None: all 0 (the common case)
+    checked = False  # keeps or keeps_output: set for each subclass
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.checked = bool(cls.keeps) or cls.keeps_output
 
     @property
     def name(self) -> str:
@@ -171,14 +177,19 @@ def bump_version(t) -> None:
         t._vbox = [1]
     else:
         box[0] += 1
+    _last_bump[0] = next(_seq)   # ops recorded after this cannot be stale: the walk skips them
+
+
+_last_bump = [-1]   # the op number at the latest in-place update (any thread; a cheap filter)
 
 
 def _check_versions(op, t) -> None:
     """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place."""
-    if op.keeps:
-        for i, then in zip(op.keeps, op.versions):
-            p = op.parents[i]
-            if p._vbox is not None and p._vbox[0] != then:
+    for k, i in enumerate(op.keeps):
+        p = op.parents[i]
+        if p._vbox is not None:
+            then = op.versions[k] if op.versions else 0
+            if p._vbox[0] != then:
                 _stale(op, f"input {i} (shape {p.data.shape}{_named(p)})", then, p._vbox[0])
     if op.keeps_output and t._vbox is not None and t._vbox[0] != 0:
         _stale(op, f"its output (shape {t.data.shape}{_named(t)})", 0, t._vbox[0])
@@ -234,6 +245,7 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     grads = {root: grad}     # tensor -> running total of dL/dtensor
     owned = set()
     anomaly = _state.anomaly
+    last_bump = _last_bump[0]
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -244,7 +256,7 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                     f"Trying to backward through the graph a second time: the values that {op.name} "
                     f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
                     f"backward(retain_graph=True) the first time if you need to go through it again.")
-            if op.keeps or op.keeps_output:
+            if op.checked and op.seq < last_bump:   # recorded before an in-place update
                 _check_versions(op, t)
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
@@ -296,7 +308,10 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
             op.needs = needs
             op.seq = next(_seq)
             if op.keeps:
-                op.versions = [_version(parents[i]) for i in op.keeps]
+                for p in parents:            # most tensors were never changed in place: skip
+                    if p._vbox is not None:
+                        op.versions = [_version(parents[i]) for i in op.keeps]
+                        break
             out.requires_grad = True
             out._op = op
             if _state.anomaly:

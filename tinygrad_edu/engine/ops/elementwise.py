@@ -77,9 +77,12 @@ class Sigmoid(Op):
     keeps_output = True
 
     def forward(self, x):
-        e = np.exp(-np.abs(x))
-        self.y = np.where(x >= 0, 1, e) / (1 + e)
-        return self.y
+        e = np.exp(-np.abs(x))           # in (0, 1]: never overflows
+        d = 1 + e
+        np.copyto(e, 1, where=x >= 0)    # the numerator: 1 where x >= 0, e where x < 0
+        e /= d
+        self.y = e
+        return e
 
     def backward(self, dy):
         return (dy * self.y * (1 - self.y),)
