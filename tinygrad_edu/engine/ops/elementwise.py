@@ -77,7 +77,7 @@ class Sigmoid(Op):
     keeps_output = True
 
     def forward(self, x):
-        e = np.exp(-np.abs(x))           # in (0, 1]: never overflows
+        e = np.asarray(np.exp(-np.abs(x)))   # in (0, 1]: never overflows (an array, also 0-d)
         d = 1 + e
         np.copyto(e, 1, where=x >= 0)    # the numerator: 1 where x >= 0, e where x < 0
         e /= d
