@@ -123,3 +123,14 @@ def test_mask_arithmetic_gives_floats():
     assert (m * x).dtype == np.float64 and (m * 2.5).dtype == np.float64
     with no_grad():
         assert (x * m).dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_reductions_accept_torch_names(name):
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(0).standard_normal((3, 4))
+    ours = getattr(Tensor(a), name)(dim=1, keepdim=True).data
+    theirs = getattr(torch, "a" + name if name in ("max", "min") else name)(torch.tensor(a), dim=1, keepdim=True)
+    np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-15)
+    with pytest.raises(TypeError, match="axis= or dim=, not both"):
+        getattr(Tensor(a), name)(axis=0, dim=1)

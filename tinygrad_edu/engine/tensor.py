@@ -347,8 +347,6 @@ class Tensor:
     def _compare(self, ufunc, other):
         """A bool Tensor (a mask, no gradient): ``x > 0``, ``x == y``, also with numbers or arrays."""
         other = self._const(other, ufunc.__name__)
-        if other.data.dtype.kind == "b" and self.data.dtype.kind != "b":
-            other = self._const(other.data)
         _check_broadcast(ufunc.__name__, self.data.shape, other.data.shape)
         return Tensor(ufunc(self.data, other.data))
 
@@ -396,23 +394,29 @@ class Tensor:
         return self ** 0.5
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, axis=None, keepdims: bool = False):
-        """Sum over ``axis`` (None: all; an int or a tuple; negatives count from the end)."""
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """Sum over ``axis`` (None: all; an int or a tuple; negatives count from the end).
+        PyTorch's ``dim=``/``keepdim=`` are accepted too, here and in max, min and mean."""
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
         return self._unary(ops.Sum(_axes(axis, self.ndim, "sum"), keepdims))
 
-    def max(self, axis=None, keepdims: bool = False):
-        """Maximum over ``axis``; the gradient is split evenly among tied maxima."""
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """Maximum over ``axis``; the gradient is split evenly among tied maxima. The values only,
+        also with ``dim=`` (as ``torch.amax``; no indices)."""
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim, "max")
         if self.data.size == 0:
             raise ValueError(f"max: cannot reduce an empty tensor of shape {self.shape}")
         return self._unary(ops.Max(axes, keepdims))
 
-    def min(self, axis=None, keepdims: bool = False):
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Minimum over ``axis``: the composite -max(-x)."""
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
         return -((-self).max(axis, keepdims))
 
-    def mean(self, axis=None, keepdims: bool = False):
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Mean over ``axis``: the composite sum(x) / count. An empty axis has no mean: it raises."""
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim, "mean")
         count = int(np.prod([self.shape[a] for a in axes]))
         if count == 0:
@@ -475,6 +479,15 @@ class Tensor:
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor of shape {self.shape})") from None
         return autograd.record(op, (self,), out, Tensor)
+
+
+def _torch_names(axis, keepdims, dim, keepdim):
+    """(axis, keepdims) from either spelling: numpy's ``axis=, keepdims=`` or PyTorch's ``dim=, keepdim=``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"reduction: give axis= or dim=, not both (got axis={axis!r}, dim={dim!r})")
+        axis = dim
+    return axis, bool(keepdims if keepdim is None else keepdim)
 
 
 def _named(t) -> str:
