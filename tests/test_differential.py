@@ -148,10 +148,13 @@ def index(L, rng, pool):
     r = rng.random()
     n = v.shape[0]
     if r < 0.3:
-        return v[1:]
-    if r < 0.6:
-        return v[np.array([0, n - 1, 0])]                # repeated: gradients accumulate
-    return v[v > 0]                                      # a mask, from a comparison
+        out = v[1:]
+    elif r < 0.6:
+        out = v[np.array([0, n - 1, 0])]                 # repeated: gradients accumulate
+    else:
+        out = v[v > 0]                                   # a mask, from a comparison
+    return out if 0 not in tuple(out.shape) else None    # nothing selected: an empty tensor has no
+                                                         # mean or max (the engine raises), skip it
 
 
 def inplace(L, rng, pool):

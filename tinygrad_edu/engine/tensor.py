@@ -3,8 +3,13 @@
 A Tensor holds ``data`` (a numpy array), ``grad`` (None until a backward pass reaches it),
 ``requires_grad``, an optional ``name`` for diagrams, and ``_op``: the op that made it (None for a
 leaf). Each operator below checks its inputs, runs one primitive from ``ops/`` and records it
-(``autograd.record``); composites (``/``, ``mean``, ``min``, ``sqrt``, ``c ** x``) are written with
-other Tensor operations, so they need no gradient code of their own.
+(``autograd.record``); composites (``mean``, ``min``, ``sqrt``, ``c ** x``) are written with other
+Tensor operations, so they need no gradient code of their own.
+
+As in PyTorch: ``t += x`` on a leaf that requires grad raises, on another tensor involved in a graph
+it is recorded (``t`` becomes the output of a new op), and otherwise it updates ``t``'s own array;
+engine in-place updates bump ``t``'s version, which ``backward`` checks (``autograd.bump_version``).
+Comparisons give bool Tensors (masks) without gradient; ``bool(t)`` needs exactly one element.
 """
 from __future__ import annotations
 
