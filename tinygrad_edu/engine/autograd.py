@@ -244,8 +244,7 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     made, leaves = collect(root)
     grads = {root: grad}     # tensor -> running total of dL/dtensor
     owned = set()
-    anomaly = _state.anomaly
-    last_bump = _last_bump[0]
+    anomaly, last_bump = _state.anomaly, _last_bump[0]
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
