@@ -231,3 +231,36 @@ def test_threads_do_not_share_versions_or_break_in_place():
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_a_view_shares_the_version_of_its_base():
+    w = Tensor(np.arange(6.0), requires_grad=True)
+    loss = (w * w).sum()
+    with no_grad():
+        v = w.detach().reshape(2, 3)[0]      # a view of w's array, two steps away
+        v += 1.0                             # changes w's array too, as in PyTorch
+    assert w.data[0] == 1.0 and w._version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation: mul"):
+        loss.backward()
+
+
+def test_a_copy_made_by_an_index_array_does_not_share_the_version():
+    w = Tensor(np.arange(6.0), requires_grad=True)
+    loss = (w * w).sum()
+    with no_grad():
+        c = w[np.array([0, 1])]             # advanced indexing copies
+        c += 1.0
+    assert w._version == 0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, 2 * np.arange(6.0))
+
+
+def test_recorded_in_place_on_a_view_is_refused_not_silently_diverging():
+    w = Tensor(np.arange(6.0), requires_grad=True)
+    y = w * 1.0
+    v = y[0:2]
+    with pytest.raises(RuntimeError, match=r"in-place \+=: .*shares its array with another"):
+        v += 1.0
+    with pytest.raises(RuntimeError, match=r"in-place \*=: .*shares its array with another"):
+        y *= 2.0                             # the base of a view: the view would not see it either
+    np.testing.assert_array_equal(v.data, [0.0, 1.0])

@@ -147,9 +147,10 @@ class Tensor:
         return box[0] if box is not None else 0
 
     def _shared_box(self) -> list:
-        """The version counter, made shareable (aliases made by ``detach()`` share it)."""
-        if self._vbox is None:
-            self._vbox = [0]
+        """The version counter, shared with an alias (``detach()``, ``Tensor(t)``, a view): a list
+        ``[version, "shared"]``; a counter of one tensor alone is ``[version]``."""
+        if self._vbox is None or len(self._vbox) == 1:
+            self._vbox = [self._version, "shared"]
         return self._vbox
 
     def item(self) -> float:
@@ -321,6 +322,12 @@ class Tensor:
                     f"would no longer belong to the value you made it with. Update it inside "
                     f"`with no_grad():` (as an optimizer step does), or write x = x {sym} ... for a "
                     f"new tensor.")
+            if self._vbox is not None and len(self._vbox) == 2:     # see _shared_box
+                raise RuntimeError(
+                    f"in-place {sym}=: this tensor (shape {self.shape}) shares its array with another "
+                    f"(a view from reshape/transpose/slicing, or an alias from detach() or Tensor(t)), "
+                    f"which would not see a recorded in-place update. Write y = y {sym} ... for a new "
+                    f"tensor, or update inside no_grad().")
             old = self._snapshot()   # the value before: whoever used self so far used this
             out = old._binary(cls, old if other is self else other)
             self.data, self._op, self.requires_grad = out.data, out._op, out.requires_grad
@@ -439,7 +446,7 @@ class Tensor:
         except (ValueError, TypeError):
             raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
                              f"({self.size} entries) to {shape}") from None
-        return self._unary(ops.Reshape(shape))
+        return self._view(self._unary(ops.Reshape(shape)))
 
     def transpose(self, *axes):
         """``t.transpose(i, j)`` with two ints swaps axes i and j for any number of dimensions, as
@@ -464,7 +471,7 @@ class Tensor:
             if not ok:
                 raise ValueError(f"transpose: axes {axes} are not a permutation of the {n} axes of "
                                  f"a tensor of shape {self.shape}")
-        return self._unary(ops.Transpose(tuple(int(a) % n for a in axes)))
+        return self._view(self._unary(ops.Transpose(tuple(int(a) % n for a in axes))))
 
     def permute(self, *dims):
         """PyTorch's name for ``transpose`` with a full permutation."""
@@ -483,7 +490,15 @@ class Tensor:
             out = op.forward(self.data)
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor of shape {self.shape})") from None
-        return autograd.record(op, (self,), out, Tensor)
+        return self._view(autograd.record(op, (self,), out, Tensor))
+
+    def _view(self, out: "Tensor") -> "Tensor":
+        """``out`` shares ``self``'s memory (numpy made a view): then it shares the version counter
+        too, so that an in-place update through either is seen by ops that saved the other."""
+        base = out.data.base    # numpy points a view's .base at the array that owns the memory
+        if base is not None and (base is self.data or base is self.data.base):
+            out._vbox = self._shared_box()
+        return out
 
 
 def _torch_names(axis, keepdims, dim, keepdim):
