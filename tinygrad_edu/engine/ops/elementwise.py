@@ -69,20 +69,21 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
-    """y = 1 / (1 + exp(-x)); with e = exp(-|x|) <= 1 (never overflows): 1 / (1 + e) for x >= 0,
-    e / (1 + e) for x < 0, each a few ulp from the exact value in both tails"""
+    """y = 1 / (1 + exp(-x)), as exp(min(x, 0)) / (exp(min(x, 0)) + exp(min(-x, 0))): that is
+    1 / (1 + e^-x) for x >= 0 and e^x / (e^x + 1) for x < 0. No exp overflows and nothing cancels,
+    so y is within a few ulp of the exact value in both tails (never 0 before e^x underflows)."""
 
     formula = "dx = dy * y * (1 - y)"
     saves = ("y",)
     keeps_output = True
 
     def forward(self, x):
-        e = np.asarray(np.exp(-np.abs(x)))   # in (0, 1]: never overflows (an array, also 0-d)
-        d = 1 + e
-        np.copyto(e, 1, where=x >= 0)    # the numerator: 1 where x >= 0, e where x < 0
-        e /= d
-        self.y = e
-        return e
+        n = np.exp(np.minimum(x, 0.0))      # e^x for x < 0, else 1
+        d = np.exp(np.minimum(-x, 0.0))     # e^-x for x > 0, else 1
+        d += n
+        n /= d
+        self.y = n
+        return n
 
     def backward(self, dy):
         return (dy * self.y * (1 - self.y),)
