@@ -105,13 +105,16 @@ def _logsumexp(x: Tensor, axis, keepdims: bool, where: str) -> Tensor:
 
 
 def _log_softmax(x: Tensor, axis, where: str) -> Tensor:
-    return x - _logsumexp(x, axis, True, where)
+    z = x - _shift(x, axis, where)      # (x - m) - log sum exp(x - m): no cancellation near the max
+    return z - z.exp().sum(axis, keepdims=True).log()
 
 
 def log_softmax(x, axis=-1) -> Tensor:
     """log softmax(x) = x - logsumexp(x), along ``axis``; same shape as ``x``.
 
-    d/dx_k of log p_j = [j = k] - p_k. Stable: no exp of a large number is ever taken.
+    d/dx_k of log p_j = [j = k] - p_k. Stable: no exp of a large number is ever taken. Written as
+    (x - m) - log sum exp(x - m) with m = max(x) a constant, so that the largest entries (x - m near
+    0) lose no digits to cancellation against m.
     """
     return _log_softmax(_tensor(x, "log_softmax"), axis, "log_softmax")
 

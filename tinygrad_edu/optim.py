@@ -16,7 +16,9 @@ a ``.grad``, and a repeated one would be stepped twice): anything else raises at
 hyper-parameters that are not finite numbers in range (``lr='0.1'``, ``lr=-1``, ``betas=(1.0, 0.9)``).
 
 Updating ``.data`` in place means that a numpy array shared with a Tensor (as ``TwoLayerNet.params``
-are, through ``Tensor(array)``) sees each step.
+are, through ``Tensor(array)``) sees each step. Each step bumps the parameter's version, so a loss
+computed before ``step()`` refuses to ``backward()`` afterwards (its saved values are stale), as
+PyTorch does.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import numpy as np
 
 from . import checks
 from .engine import Tensor
+from .engine.autograd import bump_version
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -51,6 +54,7 @@ class Optimizer:
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
             p.data -= self.update(g, state).astype(p.data.dtype, copy=False)
+            bump_version(p)   # a graph that saved p's old value now refuses to backward
 
     def update(self, g: np.ndarray, state: dict) -> np.ndarray:  # pragma: no cover - abstract
         """The step to subtract from a parameter, given its gradient and its state dict."""

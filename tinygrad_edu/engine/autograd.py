@@ -68,6 +68,10 @@ class Op:
     ``"const"`` (used only through a locally constant function, such as relu's mask); ``{}`` for an
     op that saves nothing. ``on_graph`` then swaps the arrays for those Tensors and the same formula
     builds a graph (``create_graph``). Without ``graph_saves`` an op refuses ``create_graph``.
+
+    ``keeps`` lists the inputs whose own arrays forward saves (``keeps_output``: it saves its
+    output's array): recording notes their versions, and ``backward()`` refuses to run if one was
+    changed in place since (see ``bump_version``).
     """
 
     __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
@@ -75,6 +79,20 @@ class Op:
     freed = False
     saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
     graph_saves = None  # {saved name: input position | "out" | "const"}, for create_graph
+    keeps = ()  # indices of the inputs whose arrays are saved as they are (version-checked; by
+    # default the inputs that graph_saves names, and keeps_output when it names "out")
+    keeps_output = False  # True if forward saves its output array (version-checked)
+    versions = None  # the kept inputs' versions when recorded; None: all 0 (the common case)
+    checked = False  # keeps or keeps_output: set for each subclass
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        plan = cls.__dict__.get("graph_saves") or {}
+        if "keeps" not in cls.__dict__:     # an input saved as it is, per graph_saves, is kept
+            cls.keeps = tuple(sorted({v for v in plan.values() if isinstance(v, int)}))
+        if "keeps_output" not in cls.__dict__:
+            cls.keeps_output = "out" in plan.values()
+        cls.checked = bool(cls.keeps) or cls.keeps_output
 
     @property
     def name(self) -> str:
@@ -160,7 +178,10 @@ def collect(*roots) -> tuple[list, list]:
     requiring grad).
 
     Iterative depth-first search over ``tensor._op.parents``; only tensors that require grad are
-    part of the graph.
+    part of the graph. A parent whose op is newer than its consumer was updated in place after the
+    consumer used it (``c += 1`` records a new op and makes ``c`` its output): the consumer's input
+    is the value ``c`` had then, the snapshot that the in-place op took as its first input, and
+    ``parents`` is corrected to point at it.
     """
     seen = set(roots)   # Tensors hash by identity: a set of them is a set of distinct objects
     stack = list(seen)
@@ -172,7 +193,10 @@ def collect(*roots) -> tuple[list, list]:
             leaves.append(t)
             continue
         made.append(t)
+        seq = op.seq
         for p in op.parents:
+            if p._op is not None and p._op.seq > seq:
+                p = _resolve(op, p)
             if p.requires_grad and p not in seen:
                 seen.add(p)
                 stack.append(p)
@@ -181,6 +205,57 @@ def collect(*roots) -> tuple[list, list]:
 
 
 _seq_of = operator.attrgetter("_op.seq")
+
+
+def _resolve(op, p):
+    """The snapshot of ``p`` as ``op`` saw it (``p`` was updated in place since); fixes ``op.parents``."""
+    old = p
+    while p._op is not None and p._op.seq > op.seq:
+        p = p._op.parents[0]
+    op.parents = tuple(p if q is old else q for q in op.parents)
+    return p
+
+
+def bump_version(t) -> None:
+    """Note that ``t``'s array was changed in place (by an in-place operator or an optimizer step).
+
+    Ops that saved the array remember its version when recorded; ``backward()`` compares and raises
+    if it moved. Aliases made by ``detach()`` share the counter. Writing into ``.data`` yourself
+    does not call this: it is the escape hatch, unchecked (as PyTorch's ``.data``).
+    """
+    box = t._vbox
+    if box is None:
+        t._vbox = [1]
+    else:
+        box[0] += 1
+    _last_bump[0] = next(_seq)   # ops recorded after this cannot be stale: the walk skips them
+
+
+_last_bump = [-1]   # the op number at the latest in-place update (any thread; a cheap filter)
+
+
+def _check_versions(op, t) -> None:
+    """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place."""
+    for k, i in enumerate(op.keeps):
+        p = op.parents[i]
+        if p._vbox is not None:
+            then = op.versions[k] if op.versions else 0
+            if p._vbox[0] != then:
+                _stale(op, f"input {i} (shape {p.data.shape}{_named(p)})", then, p._vbox[0])
+    if op.keeps_output and t._vbox is not None and t._vbox[0] != 0:
+        _stale(op, f"its output (shape {t.data.shape}{_named(t)})", 0, t._vbox[0])
+
+
+def _stale(op, who, then, now):
+    raise RuntimeError(
+        f"backward: one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {op.name} (op #{op.seq}) saved {who} at version {then}, and it is now "
+        f"at version {now}. Compute the loss again after the in-place update (e.g. the optimizer's "
+        f"step), or make the update before computing it.")
+
+
+def _named(t) -> str:
+    return f", name {t.name!r}" if t.name else ""
 
 
 def _store(t, g, owned: bool = False) -> None:
@@ -192,15 +267,16 @@ def _store(t, g, owned: bool = False) -> None:
     """
     if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
         g, owned = np.asarray(g), True
-    if t.grad is not None:
-        t.grad = t.grad + g
-    elif g.dtype != t.data.dtype or (t._op is None and not owned):
-        t.grad = g.astype(t.data.dtype)
+    dtype = t.data.dtype
+    if t._grad is not None:
+        t._grad = (t._grad + g).astype(dtype, copy=False)
+    elif g.dtype != dtype or (t._op is None and not owned):
+        t._grad = g.astype(dtype)
     elif t._op is None:
-        t.grad = g
+        t._grad = g
     else:
-        t.grad = g.view()
-        t.grad.flags.writeable = False
+        t._grad = g = g.view()
+        g.flags.writeable = False
 
 
 def backward(root, grad, retain_graph: bool = False, create_graph: bool = False, inputs=None,
@@ -222,12 +298,14 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
     made, leaves = collect(*roots)
     grads = _seeded(roots, seeds)    # tensor -> running total of dL/dtensor
     owned, found = set(), {}
-    anomaly = _state.anomaly
+    anomaly, last_bump = _state.anomaly, _last_bump[0]
     with _walking(create_graph):
         for t in reversed(made):
             op = t._op
             if op.freed:
                 raise _freed(op)
+            if op.checked and op.seq < last_bump:   # recorded before an in-place update
+                _check_versions(op, t)
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
@@ -313,7 +391,7 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
     """
     out = tensor_cls.__new__(tensor_cls)
     out.data = out_data if type(out_data) is np.ndarray else np.asarray(out_data)
-    out.grad = out.name = out._op = None
+    out._grad = out.name = out._op = out._vbox = None
     out.requires_grad = False
     if _state.grad_enabled:
         if needs is None:
@@ -322,6 +400,11 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
             op.parents = parents
             op.needs = needs
             op.seq = next(_seq)
+            if op.keeps:
+                for p in parents:            # most tensors were never changed in place: skip
+                    if p._vbox is not None:
+                        op.versions = [_version(parents[i]) for i in op.keeps]
+                        break
             out.requires_grad = True
             out._op = op
             if _state.anomaly:
@@ -336,6 +419,11 @@ def apply(op: Op, *inputs):
     """Run ``op`` on Tensors and record it: how a gradient formula on a graph uses a primitive
     that Tensor has no method for (``ops.shape.expand``, ``ops.shape.scatter_add``)."""
     return record(op, inputs, op.forward(*(t.data for t in inputs)), type(inputs[0]))
+
+
+def _version(t) -> int:
+    box = t._vbox
+    return 0 if box is None else box[0]
 
 
 class Tape(list):

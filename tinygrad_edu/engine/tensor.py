@@ -3,13 +3,17 @@
 A Tensor holds ``data`` (a numpy array), ``grad`` (None until a backward pass reaches it),
 ``requires_grad``, an optional ``name`` for diagrams, and ``_op``: the op that made it (None for a
 leaf). Each operator below checks its inputs, runs one primitive from ``ops/`` and records it
-(``autograd.record``); composites (``/``, ``mean``, ``min``, ``sqrt``, ``c ** x``) are written with
-other Tensor operations, so they need no gradient code of their own.
+(``autograd.record``); composites (``mean``, ``min``, ``sqrt``, ``c ** x``) are written with other
+Tensor operations, so they need no gradient code of their own.
+
+As in PyTorch: ``t += x`` on a leaf that requires grad raises, on another tensor involved in a graph
+it is recorded (``t`` becomes the output of a new op), and otherwise it updates ``t``'s own array;
+engine in-place updates bump ``t``'s version, which ``backward`` checks (``autograd.bump_version``).
+Comparisons give bool Tensors (masks) without gradient; ``bool(t)`` needs exactly one element.
 """
 from __future__ import annotations
 
 import numbers
-import operator
 
 import numpy as np
 
@@ -19,7 +23,7 @@ from .modes import _state
 
 
 def _as_array(data, where: str = "Tensor") -> np.ndarray:
-    """Validate and convert ``data``: float32/float64 kept, other numbers become float64."""
+    """Validate and convert ``data``: float32/float64 and bool kept, other numbers become float64."""
     if isinstance(data, Tensor):
         return data.data
     if isinstance(data, np.ndarray):
@@ -33,9 +37,9 @@ def _as_array(data, where: str = "Tensor") -> np.ndarray:
                 f"nested lists must be rectangular (every row the same length) and hold numbers. ({e})"
             ) from None
     kind = arr.dtype.kind
-    if kind == "f" and arr.dtype.itemsize in (4, 8):
+    if (kind == "f" and arr.dtype.itemsize in (4, 8)) or kind == "b":
         return arr
-    if kind in "fiub":
+    if kind in "fiu":
         return arr.astype(np.float64)
     raise TypeError(
         f"{where}: data must be numeric (a number, a nested list of numbers or a numeric numpy array); "
@@ -82,24 +86,36 @@ def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
 _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
+_SCALARS = {float, int, bool, np.float64, np.float32}   # fast path of Tensor._const
+
+
 @torch_spellings
 class Tensor(TensorMethods):
     """An n-dimensional array of float32 or float64 whose operations are recorded for ``backward``.
 
     ``Tensor(data, requires_grad=False, name=None)``: ``data`` is a Tensor, a numpy array (shared,
-    not copied, when already float32/float64), a Python number or a nested list. Integer and bool data
-    become float64. ``name`` labels the tensor in diagrams and traces.
+    not copied, when already float32/float64/bool), a Python number or a nested list. Integer data
+    becomes float64; bool data stays bool (a mask, which cannot require grad). ``name`` labels the
+    tensor in diagrams and traces.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_op", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "name", "_op", "_vbox", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.ones(3) + t -> t.__radd__
+    __hash__ = object.__hash__  # identity, although == compares entries (as in PyTorch)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
         self.data = _as_array(data)
-        self.grad = None
+        if not isinstance(requires_grad, (bool, np.bool_)) or not (name is None or isinstance(name, str)):
+            raise TypeError(f"Tensor: requires_grad must be True or False and name a string or None; "
+                            f"got requires_grad={requires_grad!r}, name={name!r}")
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"Tensor: only float32/float64 tensors can require grad; this data is "
+                            f"{self.data.dtype} (a mask). Convert it first, e.g. Tensor(mask * 1.0)")
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = None
+        self._vbox = data._shared_box() if isinstance(data, Tensor) else None  # same array, same count
 
     # ------------------------------------------------------------------ properties and conversions
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
@@ -108,6 +124,36 @@ class Tensor(TensorMethods):
     dtype = property(lambda self: self.data.dtype, doc="float32 or float64.")
     is_leaf = property(lambda self: self._op is None, doc="True if no recorded op made this tensor.")
     op = property(lambda self: self._op, doc="The op that made this tensor, or None for a leaf.")
+
+    @property
+    def grad(self):
+        """dL/d(this tensor) after ``backward``: an array of ``.data``'s shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, g):
+        if g is not None:
+            g = g.data if isinstance(g, Tensor) else g
+            if not isinstance(g, np.ndarray) or g.shape != self.data.shape or g.dtype != self.data.dtype:
+                got = (f"{g.dtype} array of shape {g.shape}" if isinstance(g, np.ndarray)
+                       else f"{type(g).__name__} {_preview(g)}")
+                raise ValueError(f"grad: a tensor's .grad must be None or a numpy array of its own "
+                                 f"shape {self.data.shape} and dtype {self.data.dtype}; got {got}. "
+                                 f"Reshape or convert it (g.astype(t.dtype)) first.")
+        self._grad = g
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's array was changed in place through the engine."""
+        box = self._vbox
+        return box[0] if box is not None else 0
+
+    def _shared_box(self) -> list:
+        """The version counter, shared with an alias (``detach()``, ``Tensor(t)``, a view): a list
+        ``[version, "shared"]``; a counter of one tensor alone is ``[version]``."""
+        if self._vbox is None or len(self._vbox) == 1:
+            self._vbox = [self._version, "shared"]
+        return self._vbox
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
@@ -122,13 +168,22 @@ class Tensor(TensorMethods):
 
     def detach(self) -> "Tensor":
         """A new leaf sharing ``data``, cut off from the graph (``requires_grad=False``)."""
-        return Tensor(self.data, name=self.name)
+        return Tensor(self, name=self.name)
 
     def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len: a 0-d tensor has no length; use .item() for its value")
         return len(self.data)
 
     def __float__(self):
         return float(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no' if self.data.size == 0 else 'more than one'} "
+                               f"value{'s' if self.data.size == 0 else ''} is ambiguous (shape {self.shape}); "
+                               f"reduce it first (t.data.any(), t.data.all()) or test one element")
+        return bool(self.data.item())
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20,
@@ -152,8 +207,8 @@ class Tensor(TensorMethods):
         Gradients accumulate into ``.grad`` across calls (reset with ``t.grad = None``). Every tensor
         that requires grad gets ``.grad``, leaves and intermediates alike: a leaf's is an array of its
         own; an intermediate's is a read-only view, since the walk may pass the same array on to a
-        neighbour (``add`` sends ``dy`` to both inputs). Unless ``retain_graph=True``, the arrays the ops saved are freed, and a second backward through
-        the same graph raises ``RuntimeError``.
+        neighbour (``add`` sends ``dy`` to both inputs). Unless ``retain_graph=True``, the arrays the
+        ops saved are freed, and a second backward through the same graph raises ``RuntimeError``.
 
         ``create_graph=True`` is accepted for PyTorch code: ``.grad`` still gets the values (a numpy
         array, always) and the graph is kept (``retain_graph`` defaults to ``create_graph``). To
@@ -171,10 +226,7 @@ class Tensor(TensorMethods):
                     f"backward(grad=...) with an array of shape {self.shape}.")
             grad = np.ones_like(self.data)
         else:
-            grad = _as_array(grad, "backward")
-            if grad.shape != self.shape:
-                raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape "
-                                 f"{self.shape}; they must be equal")
+            grad = _seed(grad, self)
         autograd.backward(self, grad, create_graph if retain_graph is None else retain_graph)
 
     def retain_grad(self) -> "Tensor":
@@ -198,25 +250,27 @@ class Tensor(TensorMethods):
         return autograd.record(op, (self,), op.forward(self.data), Tensor,
                                (True,) if self.requires_grad else (False,))
 
-    def _const(self, x) -> "Tensor":
-        """Wrap a Python number or array as a constant, in this tensor's dtype when not a float array."""
+    def _const(self, x, where: str = "operand") -> "Tensor":
+        """Wrap a number (Python or numpy scalar, bools included) or an array as a constant: numbers
+        and integer/bool arrays take this tensor's float dtype (float32 stays float32, as PyTorch)."""
         if isinstance(x, Tensor):
             return x
-        if isinstance(x, (float, int)) and not isinstance(x, bool):
-            arr = np.array(x, dtype=self.data.dtype)
-        elif isinstance(x, np.ndarray) and x.dtype.kind in "iub":
-            arr = x.astype(self.data.dtype)
+        dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
+        if type(x) in _SCALARS or (isinstance(x, (numbers.Real, np.bool_))):
+            arr = np.array(x, dtype=dtype)
+        elif isinstance(x, np.ndarray) and (x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f")):
+            arr = x.astype(dtype)
         else:
-            arr = _as_array(x, "operand")
+            arr = _as_array(x, f"{where}: the other operand")
         c = Tensor.__new__(Tensor)   # a constant: no validation needed past this point
         c.data = arr
-        c.grad = c.name = c._op = None
+        c._grad = c.name = c._op = c._vbox = None
         c.requires_grad = False
         return c
 
     def _binary(self, cls, other, reflected: bool = False) -> "Tensor":
         if type(other) is not Tensor:
-            other = self._const(other)
+            other = self._const(other, cls.__name__.lower())
         a, b = (other, self) if reflected else (self, other)
         sa, sb = a.data.shape, b.data.shape
         if sa != sb and sa and sb:      # equal shapes and scalars always broadcast
@@ -245,13 +299,11 @@ class Tensor(TensorMethods):
         return self._binary(ops.Mul, other, reflected=True)
 
     def __truediv__(self, other):
-        """a / b, the composite a * b**-1 (a * (1/b) for a constant b)."""
-        if isinstance(other, Tensor):
-            return self * other ** -1
-        return self * (1.0 / self._const(other).data)
+        """a / b, the primitive ``Div`` (correctly rounded, as numpy's division)."""
+        return self._binary(ops.Div, other)
 
     def __rtruediv__(self, other):
-        return self ** -1 * other
+        return self._binary(ops.Div, other, reflected=True)
 
     def __neg__(self):
         return self._unary(ops.Neg())
@@ -261,6 +313,8 @@ class Tensor(TensorMethods):
         if isinstance(p, Tensor) or not isinstance(p, numbers.Real):
             raise TypeError(f"pow: the exponent must be a Python number, got {type(p).__name__}; "
                             f"for a tensor exponent write (p * x.log()).exp()")
+        # a Python number, so that float32 stays float32 under numpy scalars too (np.float64(2))
+        p = int(p) if isinstance(p, numbers.Integral) else float(p)
         return self._unary(ops.Pow(p))
 
     def __rpow__(self, base):
@@ -270,33 +324,79 @@ class Tensor(TensorMethods):
         return (self * float(np.log(base))).exp()
 
     def __matmul__(self, other):
-        other = self._const(other)
-        return _matmul(self, other)
+        return _matmul(self, self._const(other, "matmul"))
 
     def __rmatmul__(self, other):
-        return _matmul(self._const(other), self)
+        return _matmul(self._const(other, "matmul"), self)
 
-    # in-place operators update data out of place (saved arrays are never overwritten)
-    def _inplace(self, fn, other, sym):
-        if _state.grad_enabled and self.requires_grad:
-            raise RuntimeError(
-                f"in-place {sym}= on a tensor that requires grad would change a recorded value; "
-                f"update .data instead, or do it inside no_grad()")
-        other = other.data if isinstance(other, Tensor) else other
-        self.data = np.asarray(fn(self.data, other), dtype=self.data.dtype)
+    # ------------------------------------------------------------------ in place, comparisons
+    def _inplace(self, cls, other, sym):
+        """``self <sym>= other`` as PyTorch: recorded when grad is involved, else in self's own array."""
+        if _state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
+            if self.requires_grad and self._op is None:
+                raise RuntimeError(
+                    f"in-place {sym}=: a leaf Variable that requires grad is being used in an "
+                    f"in-place operation (tensor of shape {self.shape}{_named(self)}). Its .grad "
+                    f"would no longer belong to the value you made it with. Update it inside "
+                    f"`with no_grad():` (as an optimizer step does), or write x = x {sym} ... for a "
+                    f"new tensor.")
+            if self._vbox is not None and len(self._vbox) == 2:     # see _shared_box
+                raise RuntimeError(
+                    f"in-place {sym}=: this tensor (shape {self.shape}) shares its array with another "
+                    f"(a view from reshape/transpose/slicing, or an alias from detach() or Tensor(t)), "
+                    f"which would not see a recorded in-place update. Write y = y {sym} ... for a new "
+                    f"tensor, or update inside no_grad().")
+            old = self._snapshot()   # the value before: whoever used self so far used this
+            out = old._binary(cls, old if other is self else other)
+            self.data, self._op, self.requires_grad = out.data, out._op, out.requires_grad
+            self._grad = None
+        else:
+            _update_in_place(self, cls, other, sym)
+        autograd.bump_version(self)
         return self
 
+    def _snapshot(self) -> "Tensor":
+        old = Tensor.__new__(Tensor)
+        old.data, old._op, old.requires_grad, old.name = self.data, self._op, self.requires_grad, self.name
+        old._grad = None
+        old._vbox = [self._version] if self._version else None   # frozen: keeps the version it had
+        return old
+
     def __iadd__(self, other):
-        return self._inplace(operator.add, other, "+")
+        return self._inplace(ops.Add, other, "+")
 
     def __isub__(self, other):
-        return self._inplace(operator.sub, other, "-")
+        return self._inplace(ops.Sub, other, "-")
 
     def __imul__(self, other):
-        return self._inplace(operator.mul, other, "*")
+        return self._inplace(ops.Mul, other, "*")
 
     def __itruediv__(self, other):
-        return self._inplace(operator.truediv, other, "/")
+        return self._inplace(ops.Div, other, "/")
+
+    def _compare(self, ufunc, other):
+        """A bool Tensor (a mask, no gradient): ``x > 0``, ``x == y``, also with numbers or arrays."""
+        other = self._const(other, ufunc.__name__)
+        _check_broadcast(ufunc.__name__, self.data.shape, other.data.shape)
+        return Tensor(ufunc(self.data, other.data))
+
+    def __lt__(self, other):
+        return self._compare(np.less, other)
+
+    def __le__(self, other):
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other):
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other):
+        return self._compare(np.greater_equal, other)
+
+    def __eq__(self, other):
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other):
+        return self._compare(np.not_equal, other)
 
     # ------------------------------------------------------------------ elementwise
     def relu(self):
@@ -325,11 +425,14 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis=None, keepdims: bool = False):
-        """Sum over ``axis`` (None: all; an int or a tuple; negatives count from the end)."""
+        """Sum over ``axis`` (None: all; an int or a tuple; negatives count from the end).
+        PyTorch's ``dim=``/``keepdim=`` are accepted too, here and in max, min and mean
+        (``methods.torch_spellings``)."""
         return self._unary(ops.Sum(_axes(axis, self.ndim, "sum"), keepdims))
 
     def max(self, axis=None, keepdims: bool = False):
-        """Maximum over ``axis``; the gradient is split evenly among tied maxima."""
+        """Maximum over ``axis``; the gradient is split evenly among tied maxima (as ``torch.amax``).
+        With PyTorch's ``dim=`` it returns ``(values, indices)``, as ``torch.max`` does."""
         axes = _axes(axis, self.ndim, "max")
         if self.data.size == 0:
             raise ValueError(f"max: cannot reduce an empty tensor of shape {self.shape}")
@@ -340,10 +443,13 @@ class Tensor(TensorMethods):
         return -((-self).max(axis, keepdims))
 
     def mean(self, axis=None, keepdims: bool = False):
-        """Mean over ``axis``: the composite sum(x) * (1 / count)."""
+        """Mean over ``axis``: the composite sum(x) / count. An empty axis has no mean: it raises."""
         axes = _axes(axis, self.ndim, "mean")
         count = int(np.prod([self.shape[a] for a in axes]))
-        return self.sum(axes, keepdims) * (1.0 / max(count, 1))
+        if count == 0:
+            raise ValueError(f"mean: axis {axis!r} of a tensor of shape {self.shape} holds no entries, "
+                             f"so the mean is undefined; check the shape (an empty batch?)")
+        return self.sum(axes, keepdims) / count
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -355,17 +461,19 @@ class Tensor(TensorMethods):
         except (ValueError, TypeError):
             raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
                              f"({self.size} entries) to {shape}") from None
-        return self._unary(ops.Reshape(shape))
+        return self._view(self._unary(ops.Reshape(shape)))
 
     def transpose(self, *axes):
-        """Permute axes as numpy does (no axes: reverse them); two axes of an n-D tensor swap them,
-        as ``torch.transpose(dim0, dim1)``."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        """``t.transpose(i, j)`` with two ints swaps axes i and j for any number of dimensions, as
+        ``torch.transpose`` (so a 2-D ``t.transpose(0, 1)`` is ``t.T``); a full permutation (a tuple,
+        or as many ints as axes, for ndim != 2) permutes them as numpy; no axes reverses them."""
+        tuple_given = len(axes) == 1 and isinstance(axes[0], (tuple, list))
+        if tuple_given:
             axes = tuple(axes[0])
         n = self.ndim
         if not axes:
             axes = tuple(reversed(range(n)))
-        elif len(axes) == 2 and n != 2:
+        elif len(axes) == 2 and all(isinstance(a, numbers.Integral) for a in axes) and not tuple_given:
             i, j = _axes(axes[0], n, "transpose")[0], _axes(axes[1], n, "transpose")[0]
             perm = list(range(n))
             perm[i], perm[j] = perm[j], perm[i]
@@ -378,7 +486,7 @@ class Tensor(TensorMethods):
             if not ok:
                 raise ValueError(f"transpose: axes {axes} are not a permutation of the {n} axes of "
                                  f"a tensor of shape {self.shape}")
-        return self._unary(ops.Transpose(tuple(int(a) % n for a in axes)))
+        return self._view(self._unary(ops.Transpose(tuple(int(a) % n for a in axes))))
 
     def permute(self, *dims):
         """PyTorch's name for ``transpose`` with a full permutation."""
@@ -397,7 +505,54 @@ class Tensor(TensorMethods):
             out = op.forward(self.data)
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor of shape {self.shape})") from None
-        return autograd.record(op, (self,), out, Tensor)
+        return self._view(autograd.record(op, (self,), out, Tensor))
+
+    def _view(self, out: "Tensor") -> "Tensor":
+        """``out`` shares ``self``'s memory (numpy made a view): then it shares the version counter
+        too, so that an in-place update through either is seen by ops that saved the other."""
+        base = out.data.base    # numpy points a view's .base at the array that owns the memory
+        if base is not None and (base is self.data or base is self.data.base):
+            out._vbox = self._shared_box()
+        return out
+
+
+def _named(t) -> str:
+    return f", name {t.name!r}" if t.name else ""
+
+
+def _seed(grad, t: Tensor) -> np.ndarray:
+    """Check ``backward(grad=...)``: a float array of ``t``'s shape, finite; cast to ``t``'s dtype."""
+    g = _as_array(grad, "backward(grad=...)")
+    if g.dtype.kind != "f":
+        raise TypeError(f"backward: grad must hold floats, got a {g.dtype} array; pass e.g. "
+                        f"np.ones({t.shape})")
+    if g.shape != t.shape:
+        raise ValueError(f"backward: grad has shape {g.shape} but the tensor has shape "
+                         f"{t.shape}; they must be equal")
+    if not np.all(np.isfinite(g)):
+        raise ValueError("backward: grad holds nan or inf; the gradient to start from must be finite")
+    return g.astype(t.data.dtype, copy=False)
+
+
+def _update_in_place(t: Tensor, cls, other, sym) -> None:
+    """``t.data <sym>= other`` in t's own array (aliases see it), keeping its shape and dtype."""
+    b = other.data if isinstance(other, Tensor) else t._const(other, f"in-place {sym}=").data
+    a = t.data
+    ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide}[sym]
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        shape = None
+    if shape != a.shape:
+        raise ValueError(f"in-place {sym}=: the result of shapes {a.shape} and {b.shape} "
+                         f"{'has shape ' + str(shape) if shape else 'cannot be broadcast'}, which "
+                         f"cannot be written into the tensor of shape {a.shape}; write x = x {sym} y")
+    try:
+        ufunc(a, b, out=a, casting="same_kind")
+    except (TypeError, ValueError) as e:   # a bool mask, a read-only array
+        raise TypeError(f"in-place {sym}=: cannot write the result of {a.dtype} {sym} {b.dtype} "
+                        f"into this tensor's {a.dtype} array in place ({e}); write x = x {sym} y "
+                        f"for a new tensor") from None
 
 
 def _index(index):

@@ -1,4 +1,4 @@
-"""Arithmetic primitives: add, sub, mul, neg, pow.
+"""Arithmetic primitives: add, sub, mul, div, neg, pow.
 
 Read one class at a time: ``forward`` computes ``y`` from the inputs and saves what the gradient
 needs; ``backward`` receives ``dy`` (dL/dy, shaped like ``y``) and returns one gradient per input.
@@ -44,6 +44,7 @@ class Mul(Op):
     formula = "da = dy * b, db = dy * a"
     saves = ("a", "b")
     graph_saves = {"a": 0, "b": 1}
+    keeps = (0, 1)
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -55,6 +56,25 @@ class Mul(Op):
             return g, g
         return (dy * self.b if self.needs[0] else None,
                 dy * self.a if self.needs[1] else None)
+
+
+class Div(Op):
+    """y = a / b (elementwise, broadcasting; correctly rounded, as numpy's division)"""
+
+    formula = "da = dy / b, db = -dy * a / b**2"
+    saves = ("a", "b")
+    graph_saves = {"a": 0, "b": 1}
+    keeps = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, dy):
+        da = dy / self.b
+        # -dy * a / b**2 written as -(dy / b) * (a / b): b**2 would overflow for |b| > 1e154
+        return (da if self.needs[0] else None,
+                -da * (self.a / self.b) if self.needs[1] else None)
 
 
 class Neg(Op):
@@ -73,9 +93,10 @@ class Neg(Op):
 class Pow(Op):
     """y = x ** p, with p a constant number"""
 
-    formula = "dx = dy * p * x ** (p - 1)"
+    formula = "dx = dy * p * x ** (p - 1) (0 when p = 0)"
     saves = ("x",)
     graph_saves = {"x": 0}
+    keeps = (0,)
 
     def __init__(self, p: float):
         self.p = p
@@ -85,6 +106,8 @@ class Pow(Op):
         return x ** self.p
 
     def backward(self, dy):
+        if self.p == 0:     # x ** 0 is the constant 1, also at x = 0 (where 0 * 0 ** -1 is nan)
+            return (np.zeros_like(dy) if isinstance(dy, np.ndarray) else dy * 0.0,)
         return (dy * (self.p * self.x ** (self.p - 1)),)
 
     def describe(self):

@@ -12,6 +12,7 @@ class ReLU(Op):
     formula = "dx = dy * (x > 0)"
     saves = ("y",)
     graph_saves = {"y": "const"}   # only its sign is used: a mask, constant almost everywhere
+    keeps_output = True
 
     def forward(self, x):
         self.y = np.maximum(x, 0.0)
@@ -29,6 +30,7 @@ class Exp(Op):
     formula = "dx = dy * y"
     saves = ("y",)
     graph_saves = {"y": "out"}
+    keeps_output = True
 
     def forward(self, x):
         self.y = np.exp(x)
@@ -44,6 +46,7 @@ class Log(Op):
     formula = "dx = dy / x"
     saves = ("x",)
     graph_saves = {"x": 0}
+    keeps = (0,)
 
     def forward(self, x):
         self.x = x
@@ -59,6 +62,7 @@ class Tanh(Op):
     formula = "dx = dy * (1 - y**2)"
     saves = ("y",)
     graph_saves = {"y": "out"}
+    keeps_output = True
 
     def forward(self, x):
         self.y = np.tanh(x)
@@ -69,15 +73,22 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
-    """y = 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2, which never overflows"""
+    """y = 1 / (1 + exp(-x)), as exp(min(x, 0)) / (exp(min(x, 0)) + exp(min(-x, 0))): that is
+    1 / (1 + e^-x) for x >= 0 and e^x / (e^x + 1) for x < 0. No exp overflows and nothing cancels,
+    so y is within a few ulp of the exact value in both tails (never 0 before e^x underflows)."""
 
     formula = "dx = dy * y * (1 - y)"
     saves = ("y",)
     graph_saves = {"y": "out"}
+    keeps_output = True
 
     def forward(self, x):
-        self.y = 0.5 * (np.tanh(0.5 * x) + 1)
-        return self.y
+        n = np.exp(np.minimum(x, 0.0))      # e^x for x < 0, else 1
+        d = np.exp(np.minimum(-x, 0.0))     # e^-x for x > 0, else 1
+        d += n
+        n /= d
+        self.y = n
+        return n
 
     def backward(self, dy):
         return (dy * self.y * (1 - self.y),)

@@ -28,6 +28,7 @@ class MatMul(Op):
     formula = "da = dy @ b.T, db = a.T @ dy"
     saves = ("a", "b")
     graph_saves = {"a": 0, "b": 1}
+    keeps = (0, 1)
 
     def forward(self, a, b):
         self.a, self.b = a, b

@@ -56,6 +56,7 @@ class Max(_Reduce):
     formula = "dx = dy * (x == y) / count(x == y)"
     saves = ("x", "y")
     graph_saves = {"x": "const", "y": "const"}   # where the maxima are: constant almost everywhere
+    keeps = (0,)                                 # x is saved as it is: version-checked
 
     def forward(self, x):
         self._shapes(x)
