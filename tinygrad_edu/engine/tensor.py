@@ -595,5 +595,6 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 def tensor(data, requires_grad: bool = False, name: str | None = None) -> Tensor:
-    """PyTorch's spelling: ``tensor(data)`` is ``Tensor(data)``."""
-    return Tensor(data, requires_grad=requires_grad, name=name)
+    """PyTorch's ``torch.tensor``: a new leaf holding a copy of ``data`` (``Tensor(array)`` shares the
+    array instead, as ``torch.from_numpy``, so an in-place update under ``no_grad`` reaches it)."""
+    return Tensor(np.array(_as_array(data, "tensor")), requires_grad=requires_grad, name=name)

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["expression", "input_formulas", "roles", "sum_back"]
 
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "matmul": "@"}
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@"}
 _FUNCS = ("exp", "log", "tanh", "sigmoid", "relu")
 _LETTERS = "ijklmnpq"
 
@@ -53,7 +53,7 @@ def expression(n) -> str:
 def roles(n) -> list:
     """Each input's part in a non-commutative op: 'left' / 'right' of a matmul or a subtraction
     (``left @ right``, ``left - right``); '' where the order does not matter."""
-    if n.op.name in ("matmul", "sub"):
+    if n.op.name in ("matmul", "sub", "div"):
         return ["left", "right"]
     return [""] * len(n.inputs)
 
@@ -133,6 +133,7 @@ def _elementwise(n) -> list | None:
         "add": lambda: ["dy", "dy"],
         "sub": lambda: ["dy", "-dy"],
         "mul": lambda: [f"dy * {ins[1]}", f"dy * {ins[0]}"],
+        "div": lambda: [f"dy / {ins[1]}", f"-dy * {ins[0]} / {ins[1]}**2"],
         "neg": lambda: ["-dy"],
         "exp": lambda: [f"dy * {y}"],
         "log": lambda: [f"dy / {x}"],
