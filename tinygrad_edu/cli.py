@@ -397,8 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--loss", choices=LOSS_NAMES + ("all",), default="all")
     sp.add_argument("--n", type=_positive_int, default=4, help="number of digits (default 4)")
-    sp.add_argument("--format", choices=("svg", "png", "pdf", "dot"), default="svg",
-                    help="the picture written beside the DOT text (default svg)")
+    sp.add_argument("--format", choices=("svg", "png", "pdf", "dot"), default="svg")
     sp.add_argument("--no-page", action="store_true", help="skip the step-through HTML page")
 
     sp = sub.add_parser("train", help="train on the digits; write curves and weights as PNG",
