@@ -112,7 +112,7 @@ def test_diagram_snippets_draw(page, in_tmp):
     for kind, line, code, first in _snippets(page):
         value = run_block(code, {"__name__": "__docs__"}, str(page), first)
         if kind == "{tg-diagram}" and getattr(value, "output", None) is not None:
-            assert value.culprit is not None and "highlight" in viz.draw(value).source
+            assert value.culprit is not None and "highlighted" in viz.draw(value).source
             value = value.output                  # a failed gradcheck's report: its graph
         assert isinstance(value, Tensor), f"{page.name}:{line}: the last line must be a Tensor"
         assert value.requires_grad and value.tape(), f"{page.name}:{line}: nothing recorded to draw"

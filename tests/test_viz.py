@@ -323,7 +323,7 @@ def node_line(source, node):
 
 def is_marked(source, node):
     line = node_line(source, node)
-    return "highlight" in line and 'color="#D55E00"' in line and "penwidth=4" in line
+    return "highlighted" in line and 'color="#D55E00"' in line and "penwidth=4" in line
 
 
 def test_highlight_marks_the_given_tensors_and_only_those():
@@ -361,7 +361,7 @@ def test_highlight_in_a_summary_marks_the_box_that_holds_the_op():
     chosen = y.tape()[120]                                  # op 121
     g = viz.draw(y.sum(), max_ops=50, highlight={chosen: "this one"})
     assert g.summary
-    marked = [line for line in g.source.splitlines() if "highlight" in line]
+    marked = [line for line in g.source.splitlines() if "highlighted" in line]
     assert len(marked) == 1 and 'color="#D55E00"' in marked[0]
     box = re.search(r"(block\d+) \[label=\"ops (\d+)-(\d+)\n[^\"]*>> op 121: this one", g.source)
     assert box and int(box.group(2)) <= 121 <= int(box.group(3))

@@ -114,7 +114,7 @@ def _marked(nid: str, marks: dict, attrs: dict) -> dict:
     if nid not in marks:
         return attrs
     out = {**attrs, **HIGHLIGHT}
-    out["class"] = (attrs.get("class", "") + " highlight").strip()
+    out["class"] = (attrs.get("class", "") + " highlighted").strip()
     return out
 
 
@@ -292,7 +292,7 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
 
     ``highlight`` marks tensors of the graph: a Tensor, a list of them, or ``{tensor: text}`` to
     say why. Each is drawn with a wide vermilion border (Okabe-Ito, told apart with colour-blindness
-    too), a ``highlight`` class in the SVG, and its text on a line of its own starting ``>>``; a
+    too), a ``highlighted`` class in the SVG, and its text on a line of its own starting ``>>``; a
     tensor made by an op marks that op's box.
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
