@@ -228,3 +228,13 @@ def test_the_signature_check_can_fail():
         return x
     with pytest.raises(AssertionError):      # an extra parameter must be optional
         check_signature(g, "x")
+
+
+def test_functional_takes_torchs_dim_too():
+    from tinygrad_edu import functional as F
+    x = Tensor(np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]]))
+    assert np.array_equal(F.softmax(x, dim=0).data, F.softmax(x, axis=0).data)
+    assert np.array_equal(F.log_softmax(x, dim=1).data, F.log_softmax(x, axis=1).data)
+    assert F.logsumexp(x, dim=1, keepdim=True).shape == (2, 1)
+    with pytest.raises(TypeError, match="not both"):
+        F.softmax(x, axis=0, dim=0)
