@@ -79,6 +79,9 @@ def test_formulas_specialized_to_the_call():
     r = (M.T @ v).sum()
     grads = viz.build(r).ops[1].grads
     assert grads == ["dtranspose1 = outer(dy, v)", "dv = transpose1.T @ dy"]
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    square = a * a                                      # one tensor, two inputs: the parts add up
+    assert viz.build(square.sum()).ops[0].grads == ["da += dy * a", "da += dy * a"]
 
 
 def test_values_in_full_aligned_noise_as_zero():
@@ -260,9 +263,10 @@ def test_render_reports_renderer_errors(tmp_path):
 
 
 def _evaluate(formula: str, step, names):
-    """The right-hand side of ``formula`` (``dW = X.T @ dy``) evaluated with numpy on this step's
-    arrays, or None when it is written in index notation (``dx[i, j] = dy[i]``)."""
-    lhs, rhs = formula.split(" = ", 1)
+    """The right-hand side of ``formula`` (``dW = X.T @ dy``, or ``dv += dy * v`` for one of two
+    uses) evaluated with numpy on this step's arrays, or None when it is written in index notation
+    (``dx[i, j] = dy[i]``)."""
+    lhs, rhs = re.split(r" \+?= ", formula, maxsplit=1)
     if "[" in lhs or ";" in rhs or " where " in rhs:
         return None
     ns = {name: t.data for name, t in names.items()}
