@@ -30,7 +30,7 @@ def test_help_everywhere(sub, capsys):
     (["train", "--iters", "-3"], "expected a number > 0"),
     (["train", "--model", "resnet"], "invalid choice"),
     (["check", "--reg", "abc"], "expected a number"),
-    (["graph", "--format", "pdf"], "invalid choice"),
+    (["graph", "--format", "jpeg"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
     (["demo", "--bogus"], "unrecognized arguments"),
 ])
@@ -78,6 +78,17 @@ def test_graph_dot_only_without_page(tmp_path, capsys):
     assert main(["graph", "--loss", "two_layer", "--format", "dot", "--no-page",
                  "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["two_layer_graph.dot"]
+
+
+@pytest.mark.parametrize("fmt,magic", [("pdf", b"%PDF"), ("png", b"\x89PNG")])
+def test_graph_writes_pdf_and_png(fmt, magic, tmp_path, capsys):
+    assert main(["graph", "--loss", "softmax", "--format", fmt, "--no-page", "--out",
+                 str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    if "no Graphviz renderer" in out:
+        pytest.skip("no Graphviz renderer: only the DOT text is written")
+    assert (tmp_path / f"softmax_graph.{fmt}").read_bytes().startswith(magic)
+    assert f"softmax_graph.{fmt}" in out and f"({fmt})" in out
 
 
 def test_train_softmax_writes_curves_and_weights(tmp_path, capsys):

@@ -104,12 +104,16 @@ def _snippets(page):
 @pytest.mark.parametrize("page", [p for p in pages() if _snippets(p)],
                          ids=lambda p: str(p.relative_to(DOCS)))
 def test_diagram_snippets_draw(page, in_tmp):
-    """Each snippet ends with a Tensor that has a tape; the docs build draws it (or writes the
-    step-through page of it, before any backward), as checked here with the same calls."""
+    """Each snippet ends with a Tensor that has a tape (or a failed gradcheck's report); the docs
+    build draws it (or writes the step-through page of it, before any backward), as checked here
+    with the same calls."""
     from tinygrad_edu import Tensor, viz
 
     for kind, line, code, first in _snippets(page):
         value = run_block(code, {"__name__": "__docs__"}, str(page), first)
+        if kind == "{tg-diagram}" and getattr(value, "output", None) is not None:
+            assert value.culprit is not None and "highlighted" in viz.draw(value).source
+            value = value.output                  # a failed gradcheck's report: its graph
         assert isinstance(value, Tensor), f"{page.name}:{line}: the last line must be a Tensor"
         assert value.requires_grad and value.tape(), f"{page.name}:{line}: nothing recorded to draw"
         if kind == "{tg-diagram}":
@@ -125,8 +129,14 @@ def test_api_page_documents_every_module():
     import tinygrad_edu
 
     pkg = Path(tinygrad_edu.__file__).parent
-    modules = {f"tinygrad_edu.{p.stem}" for p in pkg.glob("*.py")
-               if not p.stem.startswith("_")} | {"tinygrad_edu"}
+    modules = set()
+    for p in pkg.rglob("*.py"):       # every module of every subpackage, and the packages themselves
+        parts = p.relative_to(pkg.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        elif parts[-1].startswith("_"):
+            continue
+        modules.add(".".join(parts))
     api = (DOCS / "api.md").read_text()
     documented = set(re.findall(r"\.\. automodule:: ([\w.]+)", api))
     assert modules <= documented, f"add these to docs/api.md: {sorted(modules - documented)}"

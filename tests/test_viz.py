@@ -79,6 +79,9 @@ def test_formulas_specialized_to_the_call():
     r = (M.T @ v).sum()
     grads = viz.build(r).ops[1].grads
     assert grads == ["dtranspose1 = outer(dy, v)", "dv = transpose1.T @ dy"]
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    square = a * a                                      # one tensor, two inputs: the parts add up
+    assert viz.build(square.sum()).ops[0].grads == ["da += dy * a", "da += dy * a"]
 
 
 def test_values_in_full_aligned_noise_as_zero():
@@ -260,9 +263,10 @@ def test_render_reports_renderer_errors(tmp_path):
 
 
 def _evaluate(formula: str, step, names):
-    """The right-hand side of ``formula`` (``dW = X.T @ dy``) evaluated with numpy on this step's
-    arrays, or None when it is written in index notation (``dx[i, j] = dy[i]``)."""
-    lhs, rhs = formula.split(" = ", 1)
+    """The right-hand side of ``formula`` (``dW = X.T @ dy``, or ``dv += dy * v`` for one of two
+    uses) evaluated with numpy on this step's arrays, or None when it is written in index notation
+    (``dx[i, j] = dy[i]``)."""
+    lhs, rhs = re.split(r" \+?= ", formula, maxsplit=1)
     if "[" in lhs or ";" in rhs or " where " in rhs:
         return None
     ns = {name: t.data for name, t in names.items()}
@@ -309,3 +313,103 @@ def test_draw_passes_the_number_format_on():
     B = Tensor(np.array([1.0, 1e-12]), requires_grad=True, name="B")
     assert "1e-12" not in viz.draw((B * 1.0).sum()).source
     assert "1e-12" in viz.draw((B * 1.0).sum(), noise=0).source
+
+
+# ---------------------------------------------------------------------------------- highlight=
+
+
+def node_line(source, node):
+    """The whole DOT statement of ``node`` (its label and attributes)."""
+    m = re.search(rf"^\s*{node} \[(.*?)\]$", source, re.M | re.S)
+    assert m, f"no node {node} in\n{source}"
+    return m.group(1)
+
+
+def is_marked(source, node):
+    line = node_line(source, node)
+    return "highlighted" in line and 'color="#D55E00"' in line and "penwidth=4" in line
+
+
+def test_highlight_marks_the_given_tensors_and_only_those():
+    loss, W, b, X = small_graph()
+    s = loss.tape()[2]                                     # op 3: relu(X @ W + b)
+    g = viz.draw(loss, highlight=s)
+    assert is_marked(g.source, "op3") and g.highlighted == {"op3": None}
+    assert not any(is_marked(g.source, n) for n in ("op1", "op2", "op4", "leaf1", "leaf2"))
+    assert "&gt;&gt;" not in g.source                       # no text unless one is given
+    g = viz.draw(loss, highlight=[W, s])
+    assert is_marked(g.source, g.tensor_ids[id(W)]) and is_marked(g.source, "op3")
+    g = viz.draw(loss, highlight={b: "bias: look here"})
+    assert is_marked(g.source, g.tensor_ids[id(b)])
+    assert "&gt;&gt; bias: look here" in node_line(g.source, g.tensor_ids[id(b)])
+    d = viz.draw(loss, highlight=s, detail=True)            # the full sheet marks the op's ellipse
+    assert is_marked(d.source, "op3") and not is_marked(d.source, "v3")
+
+
+def test_highlight_rejects_what_is_not_in_the_graph():
+    loss, W, b, X = small_graph()
+    other = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(ValueError, match="not in the graph"):
+        viz.draw(loss, highlight=other)
+    with pytest.raises(TypeError, match="highlight= takes a Tensor"):
+        viz.draw(loss, highlight="W")
+    with pytest.raises(TypeError, match="highlight= takes a Tensor"):
+        viz.draw(loss, highlight=[W, np.ones(2)])
+
+
+def test_highlight_in_a_summary_marks_the_box_that_holds_the_op():
+    x = Tensor(np.ones(3), requires_grad=True, name="x")
+    y = x
+    for _ in range(100):
+        y = (y * 1.0001).tanh()
+    chosen = y.tape()[120]                                  # op 121
+    g = viz.draw(y.sum(), max_ops=50, highlight={chosen: "this one"})
+    assert g.summary
+    marked = [line for line in g.source.splitlines() if "highlighted" in line]
+    assert len(marked) == 1 and 'color="#D55E00"' in marked[0]
+    box = re.search(r"(block\d+) \[label=\"ops (\d+)-(\d+)\n[^\"]*>> op 121: this one", g.source)
+    assert box and int(box.group(2)) <= 121 <= int(box.group(3))
+    assert box.group(1) in marked[0]
+
+
+def wrong_softplus():
+    from tinygrad_edu import Function
+
+    class Softplus(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return np.logaddexp(0.0, x)
+
+        @staticmethod
+        def backward(ctx, dy):
+            (x,) = ctx.saved_tensors
+            return dy / (1 + np.exp(x))                   # sigmoid(-x): wrong
+
+    return Softplus
+
+
+def test_draw_a_failed_gradcheck_highlights_the_culprit():
+    from tinygrad_edu.gradcheck import gradcheck
+    Softplus = wrong_softplus()
+    t = Tensor(np.array([0.3, -1.2, 0.8]), requires_grad=True)
+    report = gradcheck(lambda t: (Softplus.apply(t * 2) * t).sum(), t)
+    assert not report and report.culprit.step == 1 and report.output is not None
+    assert "viz.draw(report)" in str(report)
+    g = viz.draw(report)
+    node = g.tensor_ids[id(report.culprit.tensor)]
+    assert node == "op2" and is_marked(g.source, node)
+    assert "local gradient disagrees: dmul1" in node_line(g.source, node)
+    assert [n for n in ("leaf1", "op1", "op2", "op3", "op4") if is_marked(g.source, n)] == ["op2"]
+    assert "<B>t</B>" in node_line(g.source, "leaf1")       # named after the caller's variable
+    d = viz.draw(report, detail=True, show_values=False)     # drawing options apply as usual
+    assert is_marked(d.source, "op2") and "local gradient disagrees" in node_line(d.source, "op2")
+
+
+def test_draw_a_report_without_a_graph_says_why():
+    from tinygrad_edu.gradcheck import gradcheck
+    t = Tensor(np.array([0.3, -1.2]), requires_grad=True)
+    ok = gradcheck(lambda t: (t * t).sum(), t)
+    assert ok and ok.output is None
+    with pytest.raises(ValueError, match="holds no graph: every gradient agreed"):
+        viz.draw(ok)

@@ -392,12 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("graph", help="draw a loss's graph; write the step-through page",
                         description="Build a loss on a few digits, write its computation graph "
-                                    "(DOT, and SVG or PNG through Graphviz or graphviz-pure) and "
+                                    "(DOT, and SVG, PNG or PDF through Graphviz or graphviz-pure) and "
                                     "the HTML page that steps through its backward pass.")
     common(sp)
     sp.add_argument("--loss", choices=LOSS_NAMES + ("all",), default="all")
     sp.add_argument("--n", type=_positive_int, default=4, help="number of digits (default 4)")
-    sp.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
+    sp.add_argument("--format", choices=("svg", "png", "pdf", "dot"), default="svg")
     sp.add_argument("--no-page", action="store_true", help="skip the step-through HTML page")
 
     sp = sub.add_parser("train", help="train on the digits; write curves and weights as PNG",

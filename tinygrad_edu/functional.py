@@ -33,6 +33,7 @@ import numpy as np
 from . import checks
 from .engine import Tensor, autograd, no_grad, ops
 from .engine.creation import where as tg_where
+from .engine.methods import both_spellings
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
            "check_labels"]
@@ -83,6 +84,7 @@ def _shift(x: Tensor, axis, where: str) -> Tensor:
     return Tensor(np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False))
 
 
+@both_spellings    # PyTorch's dim= / keepdim= too
 def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x), axis)), computed stably with the max-shift trick.
 
@@ -109,6 +111,7 @@ def _log_softmax(x: Tensor, axis, where: str) -> Tensor:
     return z - z.exp().sum(axis, keepdims=True).log()
 
 
+@both_spellings    # PyTorch's dim= / keepdim= too
 def log_softmax(x, axis=-1) -> Tensor:
     """log softmax(x) = x - logsumexp(x), along ``axis``; same shape as ``x``.
 
@@ -119,6 +122,7 @@ def log_softmax(x, axis=-1) -> Tensor:
     return _log_softmax(_tensor(x, "log_softmax"), axis, "log_softmax")
 
 
+@both_spellings    # PyTorch's dim= / keepdim= too
 def softmax(x, axis=-1) -> Tensor:
     """p = exp(x - logsumexp(x)) along ``axis``: positive, summing to 1; same shape as ``x``.
 

@@ -14,7 +14,8 @@ In a MyST page::
     ```
 
 The body is Python, run on its own (a fresh namespace) when the page is built; its last line is an
-expression giving the Tensor to draw. ``tinygrad_edu.viz.draw`` turns that Tensor's tape into a
+expression giving the Tensor to draw (or a failed ``gradcheck``'s report: its graph, the culprit
+highlighted). ``tinygrad_edu.viz.draw`` turns that Tensor's tape into a
 diagram, ``tinygrad_edu.viz`` renders it to SVG (with the Graphviz ``dot`` program when installed, else
 ``graphviz-pure``), and the SVG is embedded in the page. ``:options:`` holds keyword arguments for
 ``draw`` written as Python (``show_values=False, rankdir="LR"``). Tensors are named after the
@@ -77,9 +78,10 @@ class TgDiagram(SphinxDirective):
         from tinygrad_edu import Tensor
 
         value, names = run_snippet("\n".join(self.content), where, with_names=True)
-        if not isinstance(value, Tensor):
+        if not isinstance(value, Tensor) and getattr(value, "output", None) is None:
             raise ExtensionError(f"tg-diagram ({where}): the last line gave "
-                                 f"{type(value).__name__}, not a Tensor")
+                                 f"{type(value).__name__}, not a Tensor (or a failed gradcheck's "
+                                 f"report)")
         svg = svg_of(value, {"names": names, **parse_options(self.options.get("options", ""))})
         figure = nodes.container(classes=["tg-diagram"])
         figure += nodes.raw("", f'<div class="tg-diagram-svg">{svg}</div>', format="html")

@@ -67,11 +67,13 @@ class OpCheck:
 class GradcheckReport:
     """What ``gradcheck`` found: truthy when every checked input agrees; ``str()`` is a table.
     ``culprit`` (an ``OpCheck``, or None) names the first op on the tape with a wrong local gradient;
-    ``culprit.tensor`` is the tensor that op made, e.g. to highlight in a diagram."""
+    ``culprit.tensor`` is the tensor that op made. When some gradient disagrees, ``output`` is
+    ``f``'s output rebuilt with its graph (else None), and ``tinygrad_edu.viz.draw(report)`` draws
+    that graph with the culprit highlighted."""
 
-    def __init__(self, checks, value, culprit=None, evaluations=0, seconds=0.0):
+    def __init__(self, checks, value, culprit=None, evaluations=0, seconds=0.0, output=None):
         self.checks, self.value, self.culprit = checks, value, culprit
-        self.evaluations, self.seconds = evaluations, seconds
+        self.evaluations, self.seconds, self.output = evaluations, seconds, output
 
     @property
     def ok(self) -> bool:
@@ -94,6 +96,7 @@ class GradcheckReport:
         lines.append("all gradients agree" if self.ok else "some gradients disagree: see WRONG rows")
         if self.culprit is not None:
             lines.append(str(self.culprit))
+            lines.append("see it on the graph: tinygrad_edu.viz.draw(report)")
         elif not self.ok:
             lines.append("every op's local gradient agrees with its own forward: the disagreement "
                          "comes from outside the graph (e.g. a value computed with .data or "
@@ -147,7 +150,7 @@ def gradcheck(f, *inputs, h: float | None = None, rtol: float | None = None,
             check, diffs = _check_one(f, inputs, i, value, low, h, rtol, atol)
             checks.append(check)
             evaluations, seconds = evaluations + diffs.evaluations, seconds + diffs.seconds
-        culprit = None
+        culprit = with_graph = None
         if locate and not all(c.ok for c in checks):
             with_graph = f(*inputs)
             culprit = locate_op(with_graph)
@@ -158,7 +161,7 @@ def gradcheck(f, *inputs, h: float | None = None, rtol: float | None = None,
                 np.copyto(t.data, d)
             else:
                 t.data = d
-    return GradcheckReport(checks, value, culprit, evaluations, seconds)
+    return GradcheckReport(checks, value, culprit, evaluations, seconds, with_graph)
 
 
 def _run_backward(f, inputs):

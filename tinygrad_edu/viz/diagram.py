@@ -51,6 +51,9 @@ COLOURS = {
 }
 _STYLE = {"param": "filled,rounded,bold", "const": "filled,dashed", "inter": "filled",
           "output": "filled,bold"}
+# highlight=: Okabe-Ito vermilion, a border four times as wide as the others, and a line of text
+# that says why, so that the mark does not rest on the colour alone
+HIGHLIGHT = {"color": "#D55E00", "penwidth": "4"}
 
 
 def _h(s: str) -> str:
@@ -99,10 +102,26 @@ def _head(title: str, x) -> str:
     return f"<B>{_h(title)}</B>{tail}<BR ALIGN=\"LEFT\"/>"
 
 
-def _compact_label(tnode, show: _Show) -> str:
+def _mark_line(mark) -> str:
+    """The highlight's line of text (bold, in the highlight's colour), or nothing."""
+    if not mark:
+        return ""
+    return f'<FONT COLOR="{HIGHLIGHT["color"]}"><B>&gt;&gt; {_h(mark)}</B></FONT><BR ALIGN="LEFT"/>'
+
+
+def _marked(nid: str, marks: dict, attrs: dict) -> dict:
+    """``attrs`` of node ``nid``, with the highlight's border and class when ``marks`` holds it."""
+    if nid not in marks:
+        return attrs
+    out = {**attrs, **HIGHLIGHT}
+    out["class"] = (attrs.get("class", "") + " highlighted").strip()
+    return out
+
+
+def _compact_label(tnode, show: _Show, mark=None) -> str:
     x, op = tnode.tensor, tnode.op
     title = f"{op.number}. {op.expr}" if op is not None else tnode.name
-    label = _head(title, x) + _mono(_numbers(x, show))
+    label = _mark_line(mark) + _head(title, x) + _mono(_numbers(x, show))
     if show.formulas and op is not None:
         label += "".join(f'<FONT COLOR="#333333">{_h(f)}</FONT><BR ALIGN="LEFT"/>'
                          for f in op.grads if f)
@@ -117,18 +136,18 @@ def _new(rankdir: str, **graph_attr) -> "Diagram":
                    edge_attr={"fontname": FONT, "fontsize": SIZE, "color": "#555555"})
 
 
-def _draw_compact(g, rankdir, show: _Show, edge_values=False):
+def _draw_compact(g, rankdir, show: _Show, edge_values=False, marks=None):
     d = _new(rankdir)
-    ids = {}
+    ids, marks = {}, marks or {}
     for n in g.tensors:
         if n.folded:
             continue
         nid = n.op.id if n.op is not None else n.id
         ids[id(n.tensor)] = nid
         extra = {"peripheries": "2"} if n.kind == "output" else {}
-        d.node(nid, _compact_label(n, show),
-               style=_STYLE[n.kind], fillcolor=COLOURS[n.kind], id=nid,
-               **{"class": f"tensor {n.kind}" + (" op" if n.op else "")}, **extra)
+        attrs = {"style": _STYLE[n.kind], "fillcolor": COLOURS[n.kind], "id": nid,
+                 "class": f"tensor {n.kind}" + (" op" if n.op else ""), **extra}
+        d.node(nid, _compact_label(n, show, marks.get(nid)), **_marked(nid, marks, attrs))
     for op in g.ops:
         for k, (p, role) in enumerate(zip(op.inputs, op.roles)):
             if p.folded:
@@ -149,20 +168,28 @@ def _detail_tensor_label(n, show: _Show) -> str:
     return f"<{label}{_mono(_numbers(x, show))}>"
 
 
-def _draw_detail(g, rankdir, show: _Show, edge_values=False):
-    """The full sheet: a box per tensor, an ellipse per op, every edge labelled with its shape."""
+def _draw_detail(g, rankdir, show: _Show, edge_values=False, marks=None):
+    """The full sheet: a box per tensor, an ellipse per op, every edge labelled with its shape.
+    A highlighted op's mark goes on its ellipse, a highlighted leaf's on its box."""
     d = _new(rankdir)
-    ids = {}
+    ids, marks = {}, marks or {}
     for n in g.tensors:
         ids[id(n.tensor)] = n.id
-        d.node(n.id, _detail_tensor_label(n, show), style=_STYLE[n.kind],
-               fillcolor=COLOURS[n.kind], id=n.id, **{"class": f"tensor {n.kind}"})
+        attrs = {"style": _STYLE[n.kind], "fillcolor": COLOURS[n.kind], "id": n.id,
+                 "class": f"tensor {n.kind}"}
+        label = _detail_tensor_label(n, show)
+        if n.id in marks:
+            label = f"<{_mark_line(marks[n.id])}{label[1:]}"
+        d.node(n.id, label, **_marked(n.id, marks, attrs))
     for op in g.ops:
         label = f"<B>{op.number}. {_h(op.op.describe())}</B><BR/>{_h(op.expr)}"
         if show.formulas:
             label += "".join(f"<BR/>{_h(f)}" for f in op.grads if f)
-        d.node(op.id, f"<{label}>", shape="ellipse", style="filled", fillcolor=COLOURS["op"],
-               id=op.id, **{"class": "op"})
+        if op.id in marks:
+            label = _mark_line(marks[op.id]).replace('<BR ALIGN="LEFT"/>', "<BR/>") + label
+        attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"], "id": op.id,
+                 "class": "op"}
+        d.node(op.id, f"<{label}>", **_marked(op.id, marks, attrs))
         for k, (p, role) in enumerate(zip(op.inputs, op.roles)):
             text = " ".join(s for s in (role, str(tuple(p.tensor.shape))) if s)
             d.edge(ids[id(p.tensor)], op.id, label=text, id=f"e_{ids[id(p.tensor)]}_{op.id}_{k}")
@@ -205,10 +232,11 @@ def _summary_edges(blocks, block_of) -> set:
     return edges
 
 
-def _draw_summary(g, rankdir, max_ops) -> "Diagram":
+def _draw_summary(g, rankdir, max_ops, marks=None) -> "Diagram":
     """Runs of consecutive tape entries as one box each (at most about 40 boxes, whole repeats
     of the graph's repeating pattern when it has one), the parameters as boxes of their own, and
-    a note that says this is a summary."""
+    a note that says this is a summary. A highlighted op marks the box that holds it."""
+    marks = marks or {}
     n, p = len(g.ops), _period([op.name for op in g.ops])
     size = p * max(1, -(-n // (40 * p)))
     blocks = [g.ops[i:i + size] for i in range(0, n, size)]
@@ -220,12 +248,18 @@ def _draw_summary(g, rankdir, max_ops) -> "Diagram":
                    f"every op.", shape="note", style="filled", fillcolor="#ffffff", id="note")
     for b, ops in enumerate(blocks):
         kind = "output" if b == len(blocks) - 1 else "inter"
-        d.node(f"block{b}", f"ops {ops[0].number}-{ops[-1].number}\n{_block_text(ops, p)}",
-               style=_STYLE[kind], fillcolor=COLOURS[kind], id=f"block{b}")
+        marked = [op for op in ops if op.id in marks]
+        notes = "".join(f"\n>> op {op.number}" + (f": {marks[op.id]}" if marks[op.id] else "")
+                        for op in marked)
+        attrs = {"style": _STYLE[kind], "fillcolor": COLOURS[kind], "id": f"block{b}"}
+        d.node(f"block{b}", f"ops {ops[0].number}-{ops[-1].number}\n{_block_text(ops, p)}{notes}",
+               **(_marked(marked[0].id, marks, attrs) if marked else attrs))
     params = [t for t in g.tensors if t.kind == "param"]
     for t in params[:60]:
-        d.node(t.id, f"{t.name} {shape_text(t.tensor.shape)}", style=_STYLE["param"],
-               fillcolor=COLOURS["param"], id=t.id)
+        text = f"{t.name} {shape_text(t.tensor.shape)}"
+        text += f"\n>> {marks[t.id]}" if marks.get(t.id) else ""
+        attrs = {"style": _STYLE["param"], "fillcolor": COLOURS["param"], "id": t.id}
+        d.node(t.id, text, **_marked(t.id, marks, attrs))
     shown = {t.id for t in params[:60]}
     for a, b in sorted(_summary_edges(blocks, block_of)):
         if a.startswith("block") or a in shown:
@@ -237,9 +271,13 @@ def _draw_summary(g, rankdir, max_ops) -> "Diagram":
 def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
          show_formulas: bool = True, rankdir: str = "TB", detail: bool = False,
          max_ops: int | None = MAX_OPS, frame=None, edge_values: bool = False,
-         max_entries: int = MAX_ENTRIES, noise: float = NOISE, precision: int = PRECISION
-         ) -> "Diagram":
+         max_entries: int = MAX_ENTRIES, noise: float = NOISE, precision: int = PRECISION,
+         highlight=None) -> "Diagram":
     """The computation graph of tensor ``t`` as a ``graphviz.Digraph`` (a ``Diagram``).
+
+    ``t`` may also be the report of a failed ``gradcheck``: then the graph is the one the check
+    rebuilt (``report.output``), with the first op whose local gradient disagrees (``report.culprit``)
+    highlighted and labelled so.
 
     Compact by default (see the module's docstring); ``detail=True`` draws the full sheet.
     ``names`` maps tensors to names (``{tensor: "W"}``, ``{id(tensor): "W"}`` or ``{"W": tensor}``);
@@ -251,20 +289,81 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
     gives a summary. ``edge_values=True`` writes each input's value (or shape, when it has more than
     4 entries) on its edge, as the step-through page does. The result's ``tensor_ids`` ({id(tensor): node id}) and ``op_ids`` ({op
     number: node id}) are the ids of the SVG elements too. Works after ``backward()``.
+
+    ``highlight`` marks tensors of the graph: a Tensor, a list of them, or ``{tensor: text}`` to
+    say why. Each is drawn with a wide vermilion border (Okabe-Ito, told apart with colour-blindness
+    too), a ``highlighted`` class in the SVG, and its text on a line of its own starting ``>>``; a
+    tensor made by an op marks that op's box.
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"draw: rankdir must be 'TB', 'LR', 'BT' or 'RL', got {rankdir!r}")
+    marks = _as_marks(highlight)
+    if hasattr(t, "culprit") and not hasattr(t, "tape"):
+        t, marks = _from_report(t, marks)
     if not hasattr(t, "tape"):
-        raise TypeError(f"draw: expected a Tensor, got {type(t).__name__}")
+        raise TypeError(f"draw: expected a Tensor (or a gradcheck report), got {type(t).__name__}")
     g = build(t, names=names, frame=frame or sys._getframe(1))
-    if max_ops is not None and len(g.ops) > max_ops:
-        d = _draw_summary(g, rankdir, max_ops)
+    summary = max_ops is not None and len(g.ops) > max_ops
+    marks = _node_marks(g, marks, folded_drawn=detail or summary)
+    if summary:
+        d = _draw_summary(g, rankdir, max_ops, marks)
     else:
         how = _draw_detail if detail else _draw_compact
         fmt = {"max_entries": max_entries, "noise": noise, "precision": precision}
-        d = how(g, rankdir, _Show(show_values, show_grads, show_formulas, fmt), edge_values)
-    d.model = g
+        d = how(g, rankdir, _Show(show_values, show_grads, show_formulas, fmt), edge_values, marks)
+    d.model, d.highlighted = g, marks
     return d
+
+
+def _as_marks(highlight) -> list:
+    """``highlight=`` as a list of (tensor, text or None)."""
+    if highlight is None:
+        return []
+    if isinstance(highlight, dict):
+        items = list(highlight.items())
+    elif isinstance(highlight, (list, tuple, set)):
+        items = [(h, None) for h in highlight]
+    else:
+        items = [(highlight, None)]
+    for h, _ in items:
+        if not hasattr(h, "tape"):
+            raise TypeError(f"draw: highlight= takes a Tensor, a list of Tensors or {{tensor: text}}; "
+                            f"got a {type(h).__name__}")
+    return items
+
+
+def _from_report(report, marks: list) -> tuple:
+    """The graph a failed gradcheck rebuilt, and its culprit (if any) among the marks."""
+    out = getattr(report, "output", None)
+    if out is None:
+        raise ValueError("draw: this gradcheck report holds no graph: every gradient agreed, or the "
+                         "check ran with locate=False. Draw the function's output, draw(f(*inputs)), "
+                         "to see its graph.")
+    culprit = report.culprit
+    return out, marks + ([(culprit.tensor, culprit)] if culprit is not None else [])
+
+
+def _culprit_text(node, culprit) -> str:
+    """The label of gradcheck's culprit: which input's local gradient disagrees, and by how much."""
+    name = node.op.inputs[culprit.input].name
+    return f"local gradient disagrees: d{name} (rel. error {culprit.max_rel_error:.2g})"
+
+
+def _node_marks(g, marks: list, folded_drawn: bool) -> dict:
+    """{node id: text or None} for the highlighted tensors of graph ``g``."""
+    out = {}
+    for t, text in marks:
+        if id(t) not in g.names:
+            raise ValueError(f"draw: highlight: a tensor of shape {tuple(t.shape)} is not in the "
+                             f"graph (only what the drawn tensor depends on is drawn)")
+        node = g.node(t)
+        if node.folded and not folded_drawn:
+            raise ValueError(f"draw: highlight: the constant {node.name} is written into its op's "
+                             f"expression, not drawn as a box of its own; highlight the op's result, "
+                             f"or draw with detail=True")
+        nid = node.op.id if node.op is not None else node.id
+        out[nid] = text if text is None or isinstance(text, str) else _culprit_text(node, text)
+    return out
 
 
 class Diagram(graphviz.Digraph):
@@ -279,6 +378,7 @@ class Diagram(graphviz.Digraph):
     summary = False
     tensor_ids: dict = {}
     op_ids: dict = {}
+    highlighted: dict = {}    # {node id: text or None} of the tensors drawn with highlight=
 
     def _system_dot(self) -> bool:
         r = _render.find_renderer()

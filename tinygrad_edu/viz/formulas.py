@@ -177,7 +177,14 @@ def _one(n, k: int, raw) -> str:
 
 def input_formulas(n) -> list:
     """Per input: its local-gradient formula for this call (``dW = X.T @ dy``), or None when the
-    input needs no gradient (a constant)."""
+    input needs no gradient (a constant). A tensor that is two inputs of one op (``a * a``) gets
+    ``+=`` in each: its gradient is the sum of both parts."""
     raw = _elementwise(n)
     needs = getattr(n.op, "needs", (True,) * len(n.inputs))
-    return [_one(n, k, raw) if need else None for k, need in enumerate(needs)]
+    out = [_one(n, k, raw) if need else None for k, need in enumerate(needs)]
+    ids = [id(i.tensor) for i in n.inputs]
+    for k, f in enumerate(out):      # a * a: each use adds its part, so say += (da += dy * a, twice)
+        head = f"d{_n(n.inputs[k])} = "
+        if f and ids.count(ids[k]) > 1 and f.startswith(head):
+            out[k] = f"{head[:-2]}+= {f[len(head):]}"
+    return out
