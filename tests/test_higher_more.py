@@ -1,6 +1,7 @@
-"""Gradients of gradients of the further ops (issue 12): every row of test_ops_more's table and the
-conv / pool / norm rows of test_conv, against PyTorch's double backward in float64, and
-gradgradcheck (centered differences) on a sample of them.
+"""Gradients of gradients of the further ops (issue 12): every row of test_ops_more's table, the
+conv / pool / norm rows of test_conv and the losses of functional, against PyTorch's double backward
+in float64, and gradgradcheck (centered differences) on a sample of them. test_higher does the same
+for the core ops (test_ops_grad's cases).
 
 As in test_higher: for a row f with inputs x_i, the first gradient g_i = J_i^T u for a random output
 gradient u (a variable too), then s = sum_i <v_i, g_i> for random directions v_i, and the gradient
@@ -26,7 +27,37 @@ ROWS = [(r[0], lambda *xs, f=r[1]: f(tg, *xs),
 ROWS += [(f"conv:{r[0]}", lambda *xs, f=r[1]: f(F, *xs),
           lambda torch, *xs, f=r[2] or r[1]: f(torch.nn.functional, *xs), r[3])
          for r in test_conv.ROWS]
+# and the older functional composites (losses, softmax, eval-mode batch norm), in the same form
+LABELS, C = np.array([2, 0, 1, 2]), np.linspace(0.5, 1.5, 5)
+RUNNING = (np.array([0.1, -0.2, 0.3]), np.array([0.5, 1.5, 2.0]))
+ROWS += [
+    ("softmax", lambda x: F.softmax(x, axis=1), lambda torch, x: torch.softmax(x, dim=1),
+     [test_conv.normal(4, 5)]),
+    ("log_softmax", lambda x: F.log_softmax(x, axis=0),
+     lambda torch, x: torch.log_softmax(x, dim=0), [test_conv.normal(4, 5)]),
+    ("logsumexp", lambda x: F.logsumexp(x, axis=(0, 2)),
+     lambda torch, x: torch.logsumexp(x, dim=(0, 2)), [test_conv.normal(2, 3, 4)]),
+    ("cross_entropy", lambda s: F.cross_entropy(s, LABELS),
+     lambda torch, s: torch.nn.functional.cross_entropy(s, torch.tensor(LABELS)),
+     [test_conv.normal(4, 3)]),
+    ("multiclass_hinge", lambda s: F.multiclass_hinge(s, LABELS) * s.exp().sum(),   # curved
+     lambda torch, s: _torch_hinge(torch, s) * s.exp().sum(), [test_conv.normal(4, 3)]),
+    ("mse", lambda p: F.mse(p.tanh(), C), lambda torch, p: torch.nn.functional.mse_loss(
+        p.tanh(), torch.tensor(C)), [test_conv.normal(5)]),
+    ("batch_norm-eval", lambda x, g, b: F.batch_norm(x, *RUNNING, g, b) ** 2,
+     lambda torch, x, g, b: torch.nn.functional.batch_norm(
+         x, *map(torch.tensor, RUNNING), g, b) ** 2,
+     [test_conv.normal(4, 3, 2), test_conv.normal(3), test_conv.normal(3)]),
+]
 IDS = [r[0] for r in ROWS]
+
+
+def _torch_hinge(torch, s):
+    """cs231n's hinge in torch (multi_margin_loss divides by C and has no double backward)."""
+    n = len(LABELS)
+    margins = (s - s[torch.arange(n), torch.tensor(LABELS)][:, None] + 1.0).relu()
+    return (margins * torch.tensor(np.arange(3) != LABELS[:, None])).sum(1).mean()
+
 
 # Rows whose inputs sit exactly at a kink (clamp's ends, ties of maximum and of max pooling) run
 # against PyTorch too: both take the local mask as constant there, so the conventions agree. Centered
@@ -75,7 +106,7 @@ SAMPLE = ["abs-method", "tan-function", "log10-method", "softplus", "leaky_relu"
           "einsum-diag", "einsum-three", "einsum-sum-alone", "tensordot-lists",
           "conv:conv2d-groups", "conv:conv2d-dilation", "conv:conv1d", "conv:unfold",
           "conv:max_pool2d-stride-pad", "conv:avg_pool2d-pad-excluded",
-          "conv:batch_norm-train-2d", "conv:layer_norm"]
+          "conv:batch_norm-train-2d", "conv:layer_norm", "cross_entropy", "multiclass_hinge"]
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r[0] in SAMPLE], ids=SAMPLE)
@@ -165,3 +196,23 @@ def test_function_refuses_create_graph_and_says_why():
     np.testing.assert_allclose(g.data, 3 * x.data ** 2)
     Cube.apply(x).sum().backward(create_graph=True)  # values into .grad, as PyTorch code expects
     np.testing.assert_allclose(x.grad, 3 * x.data ** 2)
+
+
+def test_prod_on_a_graph_past_the_grid_limit_divides_or_refuses(monkeypatch):
+    """Past GRID_LIMIT the n x n grid gives way to y / x: the same numbers without zeros; with zeros
+    a clear refusal instead of nan."""
+    from tinygrad_edu.engine.ops import reductions
+    x0 = np.random.default_rng(3).uniform(0.5, 1.5, (3, 5))
+
+    def hessian_rows(x0):
+        x = Tensor(x0, requires_grad=True)
+        g, = tg.grad(x.prod(axis=1).sum(), x, create_graph=True)
+        return g.data, tg.grad((g * x0).sum(), x)[0].data
+    grid = hessian_rows(x0)
+    monkeypatch.setattr(reductions, "GRID_LIMIT", 10)
+    divided = hessian_rows(x0)
+    for a, b in zip(grid, divided):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    x0[1, 2] = 0.0
+    with pytest.raises(NotImplementedError, match="prod: .*zeros.*GRID_LIMIT"):
+        hessian_rows(x0)

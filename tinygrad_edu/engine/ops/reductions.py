@@ -77,6 +77,9 @@ class Max(_Reduce):
 # ---------------------------------------------------------------------------------------------
 
 
+GRID_LIMIT = 2 ** 22   # most entries of prod's n x n grid on a graph (32 MiB in float64)
+
+
 def _others_along_last(flat):
     """Products of all the *other* entries along the last axis (n entries), for each entry.
 
@@ -84,7 +87,9 @@ def _others_along_last(flat):
     products, exact with zeros (dividing the whole product by the entry would give nan). For a
     Tensor (a gradient of a gradient, ``create_graph``), the same numbers from recorded operations:
     each entry's row of the n x n grid holds x with that entry replaced by 1, and ``Prod`` of each
-    row is the product of the others; exact with zeros too, at the cost of n x n entries.
+    row is the product of the others; exact with zeros too, at the cost of n x n entries. Past
+    ``GRID_LIMIT`` entries the graph divides the product by the entry instead, which is exact only
+    without zeros: with zeros there, it refuses rather than give nan.
     """
     if _is_array(flat):
         before = np.ones_like(flat)
@@ -93,6 +98,14 @@ def _others_along_last(flat):
         np.cumprod(flat[..., :0:-1], axis=-1, out=after[..., -2::-1])
         return before * after
     n = flat.shape[-1]
+    if flat.data.size * n > GRID_LIMIT:
+        if not np.all(flat.data):
+            raise NotImplementedError(
+                f"prod: its gradient of a gradient (create_graph=True) over {n} entries per product "
+                f"with zeros among them needs a grid of {flat.data.size * n} numbers, more than "
+                f"GRID_LIMIT = {GRID_LIMIT} (ops.reductions); without zeros it divides by x. Take "
+                f"the product over fewer entries at a time, or raise GRID_LIMIT.")
+        return apply(Prod((flat.ndim - 1,), True), flat) / flat
     eye = np.eye(n, dtype=flat.dtype)
     grid = flat.reshape(flat.shape[:-1] + (1, n)) * (1 - eye) + eye    # (..., n, n)
     return apply(Prod((grid.ndim - 1,), False), grid)
