@@ -111,8 +111,9 @@ class Function:
     static methods (numpy arrays in and out: one output array; one gradient per input, or None),
     and optionally a ``formula`` string. ``MyOp.apply(*inputs)`` runs it on Tensors (numbers and arrays are constants)
     and returns a Tensor recorded on the tape, so ``backward()`` calls your local gradient.
-    First derivatives only: ``create_graph=True`` through it raises ``NotImplementedError`` (its
-    numpy backward records no graph); a composite of Tensor operations differentiates twice.
+    First derivatives only: ``tinygrad_edu.grad(..., create_graph=True)`` through it raises
+    ``NotImplementedError`` (its numpy backward records no graph); a composite of Tensor operations
+    differentiates twice.
     """
 
     formula = None
