@@ -110,6 +110,8 @@ class Einsum(Op):
 
     def __init__(self, labels, out):
         self.labels, self.out = labels, out
+        # every operand's array is saved as it is: version-checked (Op.keeps), however many there are
+        self.keeps, self.checked = tuple(range(len(labels))), True
 
     def forward(self, *xs):
         sizes = {}
