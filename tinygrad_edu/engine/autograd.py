@@ -64,8 +64,9 @@ class Op:
     Gradients of gradients: write ``backward`` with operations that numpy arrays and Tensors both
     support (``dy * self.y``, ``dy @ b.T``, ``.reshape``, ``.sum(axis, keepdims=True)``, and the
     helpers ``expand``/``scatter_add`` of ``ops.shape``), and say in ``graph_saves`` what each saved
-    array is the value of: an input's position (``0``, ``1``), ``"out"`` (the output), or
-    ``"const"`` (used only through a locally constant function, such as relu's mask); ``{}`` for an
+    array is the value of: an input's position (``0``, ``1``), ``"out"`` (the output), ``"inputs"``
+    (a tuple of all the inputs, as einsum keeps), or ``"const"`` (used only through a locally
+    constant function, such as relu's mask); ``{}`` for an
     op that saves nothing. ``on_graph`` then swaps the arrays for those Tensors and the same formula
     builds a graph (``create_graph``). Without ``graph_saves`` an op refuses ``create_graph``.
 
@@ -132,6 +133,8 @@ class Op:
         for name, source in plan.items():
             if source == "out":
                 setattr(twin, name, out)
+            elif source == "inputs":
+                setattr(twin, name, self.parents)
             elif source != "const":
                 setattr(twin, name, self.parents[source])
         return twin

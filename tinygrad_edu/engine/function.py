@@ -20,7 +20,11 @@ ask, and the engine records the op on the tape like any of its own::
     y = Cube.apply(t)                   # t a Tensor; numbers and arrays are constants
 
 The formula text that diagrams and the trace show is the class's ``formula`` attribute, else its
-docstring. ``gradcheck`` checks such an op on its own (``gradcheck.locate_op``) and names it when its
+docstring. Its gradient is numpy arithmetic, which records nothing, so it cannot be differentiated
+again: ``tinygrad_edu.grad(..., create_graph=True)`` through such an op raises
+``NotImplementedError`` naming it (``backward(create_graph=True)`` only keeps the graph and fills
+``.grad`` with values, which works as ever). For second derivatives, write the op as a composite of
+Tensor operations (a plain Python function of Tensors); every built-in op differentiates twice. ``gradcheck`` checks such an op on its own (``gradcheck.locate_op``) and names it when its
 backward disagrees with numerical differences of its forward.
 """
 from __future__ import annotations
@@ -61,6 +65,14 @@ class _UserOp(Op):
     def name(self) -> str:
         return self.function.__name__
 
+    def on_graph(self, out):
+        """A Function's backward is numpy: no gradient of its gradient (``create_graph``)."""
+        raise NotImplementedError(
+            f"{self.name}: a Function with a numpy backward cannot be differentiated twice "
+            f"(create_graph=True): its gradient is computed outside the graph. Write {self.name} "
+            f"as a plain function of Tensor operations to get second derivatives, or call grad() / "
+            f"backward() without create_graph.")
+
     def forward(self, *arrays):
         self.ctx = FunctionCtx(getattr(self, "needs", (True,) * len(arrays)))
         out = self.function.forward(self.ctx, *arrays)
@@ -99,6 +111,9 @@ class Function:
     static methods (numpy arrays in and out: one output array; one gradient per input, or None),
     and optionally a ``formula`` string. ``MyOp.apply(*inputs)`` runs it on Tensors (numbers and arrays are constants)
     and returns a Tensor recorded on the tape, so ``backward()`` calls your local gradient.
+    First derivatives only: ``tinygrad_edu.grad(..., create_graph=True)`` through it raises
+    ``NotImplementedError`` (its numpy backward records no graph); a composite of Tensor operations
+    differentiates twice.
     """
 
     formula = None

@@ -13,7 +13,7 @@ from .shape import Expand, Index, IndexAdd, Reshape, Transpose
 from .arithmetic import Maximum, Minimum, Mod, PowT, Where
 from .elementwise import Abs, Cast, Clip, Cos, Expm1, Log1p, Log2, Log10, Sin, Tan
 from .linalg import Einsum, parse_einsum
-from .nn import Unfold
+from .nn import Fold, Unfold
 from .reductions import Cumsum, Prod
 from .shape import Concat, Pad
 
@@ -21,4 +21,4 @@ __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "MatMul", "ReLU", "Exp", "L
            "Sum", "Max", "Reshape", "Transpose", "Index", "Expand", "IndexAdd",
            "PowT", "Mod", "Maximum", "Minimum", "Where", "Abs", "Sin", "Cos", "Tan", "Log1p", "Expm1",
            "Log2", "Log10", "Clip", "Cast", "Prod", "Cumsum", "Concat", "Pad",
-           "Einsum", "parse_einsum", "Unfold"]
+           "Einsum", "parse_einsum", "Unfold", "Fold"]

@@ -260,6 +260,7 @@ class Cast(Op):
     """y = x.astype(dtype), float32 <-> float64; the gradient is cast back"""
 
     formula = "dx = dy.astype(x.dtype)"
+    graph_saves = {}
 
     def __init__(self, dtype):
         self.dtype = np.dtype(dtype)

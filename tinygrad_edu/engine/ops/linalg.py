@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, apply
+from .shape import _is_array, expand, scatter_add
 
 
 def _swap(a):
@@ -90,16 +91,28 @@ def parse_einsum(subscripts: str, shapes: list) -> tuple[list, str]:
     return labels, out.replace("...", ell)
 
 
+def _einsum(labels, out, *xs):
+    """``np.einsum`` with explicit labels on arrays, the recorded ``Einsum`` on Tensors."""
+    if _is_array(xs[0]):
+        return np.einsum(f"{','.join(labels)}->{out}", *xs, optimize=True)
+    return apply(Einsum(labels, out), *xs)
+
+
 class Einsum(Op):
     """y = einsum('ij,jk->ik', a, b, ...) with explicit labels (see ``parse_einsum``). The gradient
     of operand k is the einsum of dy with the other operands onto k's labels: labels summed away
-    in k alone come back by broadcasting, repeated labels (a diagonal) by writing onto it."""
+    in k alone come back by broadcasting, repeated labels (a diagonal) by writing onto it. Written
+    with ``_einsum``, ``expand`` and ``scatter_add``, so the same formula records a graph when
+    ``dy`` is a Tensor (``create_graph``): einsum's second derivatives are einsums too."""
 
     formula = "dx_k = einsum(dy, the other operands -> labels of x_k)"
     saves = ("xs",)
+    graph_saves = {"xs": "inputs"}
 
     def __init__(self, labels, out):
         self.labels, self.out = labels, out
+        # every operand's array is saved as it is: version-checked (Op.keeps), however many there are
+        self.keeps, self.checked = tuple(range(len(labels))), True
 
     def forward(self, *xs):
         sizes = {}
@@ -109,7 +122,7 @@ class Einsum(Op):
                     raise ValueError(f"einsum: label {c!r} has sizes {sizes[c]} and {n}; "
                                      f"broadcast the operands to equal sizes first")
         self.xs, self.sizes = xs, sizes
-        return np.asarray(np.einsum(f"{','.join(self.labels)}->{self.out}", *xs, optimize=True))
+        return np.asarray(_einsum(self.labels, self.out, *xs))
 
     def backward(self, dy):
         return tuple(self._grad(k, dy) if need else None for k, need in enumerate(self.needs))
@@ -117,20 +130,18 @@ class Einsum(Op):
     def _grad(self, k, dy):
         lab = self.labels[k]
         uniq = "".join(dict.fromkeys(lab))
-        others = [x for i, x in enumerate(self.xs) if i != k]
-        seen = self.out + "".join(l for i, l in enumerate(self.labels) if i != k)
+        rest = [i for i in range(len(self.labels)) if i != k]
+        seen = self.out + "".join(self.labels[i] for i in rest)
         kept = "".join(c for c in uniq if c in seen)
-        spec = ",".join([self.out] + [l for i, l in enumerate(self.labels) if i != k])
-        g = np.einsum(f"{spec}->{kept}", dy, *others, optimize=True)
+        g = _einsum([self.out] + [self.labels[i] for i in rest], kept, dy, *[self.xs[i] for i in rest])
         if kept != uniq:          # labels summed in x_k alone: every entry got the same dy
-            g = np.broadcast_to(g.reshape([self.sizes[c] if c in kept else 1 for c in uniq]),
-                                [self.sizes[c] for c in uniq])
+            g = expand(g.reshape(tuple(self.sizes[c] if c in kept else 1 for c in uniq)),
+                       tuple(self.sizes[c] for c in uniq))
         if uniq == lab:
             return g
-        grid = np.indices([self.sizes[c] for c in uniq], sparse=True)   # a repeated label
-        dx = np.zeros([self.sizes[c] for c in lab], dtype=g.dtype)
-        dx[tuple(grid[uniq.index(c)] for c in lab)] = g
-        return dx
+        grid = np.indices([self.sizes[c] for c in uniq], sparse=True)   # a repeated label: write
+        index = tuple(grid[uniq.index(c)] for c in lab)                 # g onto the diagonal
+        return scatter_add(g, tuple(self.sizes[c] for c in lab), index, True, g.dtype)
 
     def describe(self):
         return f"einsum({','.join(self.labels)}->{self.out})"

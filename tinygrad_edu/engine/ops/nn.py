@@ -1,51 +1,104 @@
-"""Neural-net primitives: the sliding windows behind convolution and pooling."""
+"""Neural-net primitives: the sliding windows behind convolution and pooling, and their gradient.
+
+``Unfold`` (im2col) copies windows out of an image; ``Fold`` (col2im) adds window entries back into
+an image. Each is the other's gradient, so convolution and pooling can be differentiated any number
+of times (``create_graph=True``): ``fold`` and ``unfold`` take an array (plain numpy) or a Tensor
+(the recorded op), as ``ops.shape.expand`` does.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, apply
+from .shape import _is_array
 
 
-class Unfold(Op):
-    """y = the sliding windows of x over its last two axes (im2col).
+class _Windows(Op):
+    """What Unfold and Fold share: the kernel, stride and dilation, and where each offset reads."""
 
-    x (N, C, H, W) -> y (N, C, kh, kw, OH, OW) with ``y[n, c, i, j, p, q] =
-    x[n, c, p*stride + i*dilation, q*stride + j*dilation]``, OH = (H - dilation*(kh-1) - 1) // stride
-    + 1 (likewise OW). No padding here: pad first (``Pad``). The gradient adds each window entry back
-    where it was read from, one kernel offset (i, j) at a time: kh*kw strided additions, no loop
-    over pixels.
-    """
-
-    formula = "dx[.., p*s + i*d, q*s + j*d] += dy[.., i, j, p, q] (col2im)"
+    graph_saves = {}
 
     def __init__(self, kernel, stride, dilation):
         self.kernel, self.stride, self.dilation = kernel, stride, dilation
 
+    def _set_out_hw(self, hw):
+        """The number of window positions along H and W for an image of size ``hw``."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        self.out_hw = ((hw[0] - dh * (kh - 1) - 1) // sh + 1, (hw[1] - dw * (kw - 1) - 1) // sw + 1)
+
     def _span(self, i, axis):
-        """The strided slice of x's axis (2 or 3) read by kernel offset ``i``."""
+        """The strided slice of the image's axis (2 or 3) read by kernel offset ``i``."""
         s, d, n = self.stride[axis - 2], self.dilation[axis - 2], self.out_hw[axis - 2]
         return slice(i * d, i * d + s * (n - 1) + 1, s)
 
+    def _settings(self):
+        return f"kernel={self.kernel}, stride={self.stride}, dilation={self.dilation}"
+
+
+class Unfold(_Windows):
+    """y = the sliding windows of x over its last two axes (im2col).
+
+    x (N, C, H, W) -> y (N, C, kh, kw, OH, OW) with ``y[n, c, i, j, p, q] =
+    x[n, c, p*stride + i*dilation, q*stride + j*dilation]``, OH = (H - dilation*(kh-1) - 1) // stride
+    + 1 (likewise OW). No padding here: pad first (``Pad``). The gradient (``Fold``) adds each window
+    entry back where it was read from, one kernel offset (i, j) at a time: kh*kw strided additions,
+    no loop over pixels.
+    """
+
+    formula = "dx = fold(dy): dx[.., p*s + i*d, q*s + j*d] += dy[.., i, j, p, q] (col2im)"
+
     def forward(self, x):
-        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
         self.shape = x.shape
-        self.out_hw = ((x.shape[2] - dh * (kh - 1) - 1) // sh + 1,
-                       (x.shape[3] - dw * (kw - 1) - 1) // sw + 1)
-        y = np.empty(x.shape[:2] + (kh, kw) + self.out_hw, dtype=x.dtype)
-        for i in range(kh):          # one strided copy per kernel offset (the mirror of backward)
-            for j in range(kw):
+        self._set_out_hw(x.shape[2:])
+        y = np.empty(x.shape[:2] + tuple(self.kernel) + self.out_hw, dtype=x.dtype)
+        for i in range(self.kernel[0]):      # one strided copy per kernel offset (as Fold adds)
+            for j in range(self.kernel[1]):
                 y[:, :, i, j] = x[:, :, self._span(i, 2), self._span(j, 3)]
         return y
 
     def backward(self, dy):
-        if not isinstance(dy, np.ndarray):
-            raise NotImplementedError("unfold: its gradient is written in numpy only, so it cannot "
-                                      "be differentiated again (create_graph=True)")
-        dx = np.zeros(self.shape, dtype=dy.dtype)
-        for i in range(self.kernel[0]):
-            for j in range(self.kernel[1]):
-                dx[:, :, self._span(i, 2), self._span(j, 3)] += dy[:, :, i, j]
-        return (dx,)
+        return (fold(dy, self.shape[2:], self.kernel, self.stride, self.dilation),)
 
     def describe(self):
-        return f"unfold(kernel={self.kernel}, stride={self.stride}, dilation={self.dilation})"
+        return f"unfold({self._settings()})"
+
+
+class Fold(_Windows):
+    """y = the image whose windows are x, overlapping entries added (col2im; the gradient of Unfold).
+
+    x (N, C, kh, kw, OH, OW) -> y (N, C, H, W) with ``y[n, c, p*stride + i*dilation, q*stride +
+    j*dilation] += x[n, c, i, j, p, q]``; ``hw`` = (H, W), the image's size, which the window count
+    alone does not determine. Its gradient reads the windows again (``Unfold``).
+    """
+
+    formula = "dx = unfold(dy): dx[.., i, j, p, q] = dy[.., p*s + i*d, q*s + j*d] (im2col)"
+
+    def __init__(self, hw, kernel, stride, dilation):
+        super().__init__(kernel, stride, dilation)
+        self.hw = tuple(hw)
+
+    def forward(self, x):
+        self._set_out_hw(self.hw)
+        y = np.zeros(x.shape[:2] + self.hw, dtype=x.dtype)
+        for i in range(self.kernel[0]):
+            for j in range(self.kernel[1]):
+                y[:, :, self._span(i, 2), self._span(j, 3)] += x[:, :, i, j]
+        return y
+
+    def backward(self, dy):
+        return (unfold(dy, self.kernel, self.stride, self.dilation),)
+
+    def describe(self):
+        return f"fold(size={self.hw}, {self._settings()})"
+
+
+def unfold(x, kernel, stride, dilation):
+    """The windows of ``x`` (``Unfold``): plain numpy for an array, the recorded op for a Tensor."""
+    op = Unfold(kernel, stride, dilation)
+    return op.forward(x) if _is_array(x) else apply(op, x)
+
+
+def fold(x, hw, kernel, stride, dilation):
+    """The image of size ``hw`` whose windows are ``x`` (``Fold``): numpy for an array, else recorded."""
+    op = Fold(hw, kernel, stride, dilation)
+    return op.forward(x) if _is_array(x) else apply(op, x)

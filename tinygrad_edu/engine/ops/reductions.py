@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
-from .shape import expand
+from ..autograd import Op, apply
+from .shape import _is_array, expand
 
 
 class _Reduce(Op):
@@ -78,38 +78,69 @@ class Max(_Reduce):
 # ---------------------------------------------------------------------------------------------
 
 
-def _exclusive_cumprod(a):
-    """Products of the entries before each one along the last axis (1 for the first)."""
-    out = np.ones_like(a)
-    np.cumprod(a[..., :-1], axis=-1, out=out[..., 1:])
-    return out
+GRID_LIMIT = 2 ** 22   # most entries of prod's n x n grid on a graph (32 MiB in float64)
+
+
+def _others_along_last(flat):
+    """Products of all the *other* entries along the last axis (n entries), for each entry.
+
+    For an array: (product of those before it) * (product of those after it), two cumulative
+    products, exact with zeros (dividing the whole product by the entry would give nan). For a
+    Tensor (a gradient of a gradient, ``create_graph``), the same numbers from recorded operations:
+    each entry's row of the n x n grid holds x with that entry replaced by 1, and ``Prod`` of each
+    row is the product of the others; exact with zeros too, at the cost of n x n entries. Past
+    ``GRID_LIMIT`` entries the graph divides the product by the entry instead, which is exact only
+    without zeros: with zeros there, it refuses rather than give nan.
+    """
+    if _is_array(flat):
+        before = np.ones_like(flat)
+        np.cumprod(flat[..., :-1], axis=-1, out=before[..., 1:])
+        after = np.ones_like(flat)
+        np.cumprod(flat[..., :0:-1], axis=-1, out=after[..., -2::-1])
+        return before * after
+    n = flat.shape[-1]
+    if flat.data.size * n > GRID_LIMIT:
+        if not np.all(flat.data):
+            raise NotImplementedError(
+                f"prod: its gradient of a gradient (create_graph=True) over {n} entries per product "
+                f"with zeros among them needs a grid of {flat.data.size * n} numbers, more than "
+                f"GRID_LIMIT = {GRID_LIMIT} (ops.reductions); without zeros it divides by x. Take "
+                f"the product over fewer entries at a time, or raise GRID_LIMIT.")
+        return apply(Prod((flat.ndim - 1,), True), flat) / flat
+    eye = np.eye(n, dtype=flat.dtype)
+    grid = flat.reshape(flat.shape[:-1] + (1, n)) * (1 - eye) + eye    # (..., n, n)
+    return apply(Prod((grid.ndim - 1,), False), grid)
 
 
 class Prod(_Reduce):
-    """y = x.prod(axis, keepdims). The gradient of each entry is the product of the *others*, taken
-    as (product of those before it) * (product of those after it), so zeros in x are handled
-    exactly (dividing y by x would give nan)"""
+    """y = x.prod(axis, keepdims). The gradient of each entry is the product of the *others*
+    (``_others_along_last``, after moving the reduced axes last and flattening them), so zeros in x
+    are handled exactly, in plain numpy and on a graph (``create_graph``) alike"""
 
     formula = "dx_i = dy * prod_{j != i} x_j"
-    saves = ("others",)   # a function of x, not declared in graph_saves: no gradient of gradient
+    saves = ("x",)
+    graph_saves = {"x": 0}
 
     def forward(self, x):
         self._shapes(x)
-        rest = [a for a in range(x.ndim) if a not in self.axes]
-        moved = x.transpose(rest + list(self.axes))                 # reduced axes last
-        flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
-        others = _exclusive_cumprod(flat) * _exclusive_cumprod(flat[..., ::-1])[..., ::-1]
-        self.others = others.reshape(moved.shape).transpose(np.argsort(rest + list(self.axes)))
+        self.x = x
         return x.prod(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dy):
-        return (self.others * self._kept(dy),)
+        x = self.x
+        rest = [a for a in range(x.ndim) if a not in self.axes]
+        order = rest + list(self.axes)                               # reduced axes last
+        moved = x.transpose(order)
+        others = _others_along_last(moved.reshape(moved.shape[:len(rest)] + (-1,)))
+        back = [int(a) for a in np.argsort(order)]
+        return (others.reshape(moved.shape).transpose(back) * self._kept(dy),)
 
 
 class Cumsum(Op):
     """y = x.cumsum(axis): y_i = x_0 + ... + x_i along ``axis``"""
 
     formula = "dx = reverse cumsum of dy (dx_i = dy_i + ... + dy_last)"
+    graph_saves = {}
 
     def __init__(self, axis):
         self.axis = axis
