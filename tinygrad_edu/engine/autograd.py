@@ -23,7 +23,6 @@ Without it, numpy alone runs, as fast as before.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import operator
 
@@ -160,12 +159,14 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
+    if extra > 0 and grad.shape[extra:] == shape:   # only leading axes were added (a bias row)
+        return grad.sum(axis=tuple(range(extra)))
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    return grad if grad.shape == shape else grad.reshape(shape)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -195,7 +196,8 @@ def collect(*roots) -> tuple[list, list]:
         made.append(t)
         seq = op.seq
         for p in op.parents:
-            if p._op is not None and p._op.seq > seq:
+            maker = p._op
+            if maker is not None and maker.seq > seq:
                 p = _resolve(op, p)
             if p.requires_grad and p not in seen:
                 seen.add(p)
@@ -343,18 +345,22 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
     return found
 
 
-@contextlib.contextmanager
-def _walking(create_graph: bool):
+class _walking:
     """During a walk: recording on only to build a gradient's graph, and Python's cycle collector
-    paused (it would otherwise rescan the whole live graph again and again while the walk allocates)."""
-    gc_was_enabled, recording = gc.isenabled(), _state.grad_enabled
-    gc.disable()
-    _state.grad_enabled = create_graph
-    try:
-        yield
-    finally:
-        _state.grad_enabled = recording
-        if gc_was_enabled:
+    paused (it would otherwise rescan the whole live graph again and again while the walk allocates).
+    A class rather than a ``contextlib`` generator: entered once per ``backward()``, it costs less."""
+
+    def __init__(self, create_graph: bool):
+        self.create_graph = create_graph
+
+    def __enter__(self):
+        self.gc_was_enabled, self.recording = gc.isenabled(), _state.grad_enabled
+        gc.disable()
+        _state.grad_enabled = self.create_graph
+
+    def __exit__(self, *exc):
+        _state.grad_enabled = self.recording
+        if self.gc_was_enabled:
             gc.enable()
 
 

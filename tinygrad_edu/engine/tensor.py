@@ -62,7 +62,7 @@ def _axes(axis, ndim: int, where: str) -> tuple:
     items = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in items:
-        if not isinstance(a, numbers.Integral):
+        if type(a) is not int and not isinstance(a, numbers.Integral):
             raise TypeError(f"{where}: axis must be None, an int or a tuple of ints; got {axis!r}")
         if not -ndim <= a < ndim:
             raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions")
@@ -486,7 +486,7 @@ class Tensor(TensorMethods):
         if count == 0:
             raise ValueError(f"mean: axis {axis!r} of a tensor of shape {self.shape} holds no entries, "
                              f"so the mean is undefined; check the shape (an empty batch?)")
-        return self.sum(axes, keepdims) / count
+        return self._unary(ops.Sum(axes, keepdims)) / count
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -615,7 +615,16 @@ def _index(index):
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    x, y = a.data, b.data
+    op = ops.MatMul()
+    try:
+        out = op.forward(a.data, b.data)
+    except ValueError:   # numpy refused the shapes: say why in the engine's words
+        _check_matmul(a.data, b.data)
+        raise
+    return autograd.record(op, (a, b), out, Tensor, _NEEDS[a.requires_grad][b.requires_grad])
+
+
+def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dimension, got shapes {x.shape} "
                          f"and {y.shape}; use * to multiply by a scalar")
@@ -627,8 +636,6 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             f"of the second ({k2}). Did you mean to transpose one of them (.T)?")
     if x.ndim > 2 and y.ndim > 2:
         _check_broadcast("matmul (batch dimensions)", x.shape[:-2], y.shape[:-2])
-    op = ops.MatMul()
-    return autograd.record(op, (a, b), op.forward(x, y), Tensor)
 
 
 def tensor(data, requires_grad: bool = False, name: str | None = None) -> Tensor:
