@@ -264,8 +264,9 @@ def _store(t, g, owned: bool = False) -> None:
     """Accumulate ``g`` into ``t.grad`` (in ``t``'s dtype), as PyTorch does.
 
     A leaf's first ``.grad`` is an array of its own: ``g`` itself when the walk allocated it and
-    nobody else holds it (``owned``), else a copy. An intermediate's is a read-only view of ``g``:
-    no copy, and since nobody can write to it, sharing the array with a neighbour's is harmless.
+    nobody else holds it (``owned``), else a copy. An intermediate keeps ``g`` itself, no copy, though
+    the walk may have passed the same array to a neighbour (``add`` sends ``dy`` to both inputs):
+    ``Tensor.grad`` hands an intermediate's gradient out read-only, so nobody can write into both.
     """
     if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
         g, owned = np.asarray(g), True
@@ -274,11 +275,8 @@ def _store(t, g, owned: bool = False) -> None:
         t._grad = (t._grad + g).astype(dtype, copy=False)
     elif g.dtype != dtype or (t._op is None and not owned):
         t._grad = g.astype(dtype)
-    elif t._op is None:
-        t._grad = g
     else:
-        t._grad = g = g.view()
-        g.flags.writeable = False
+        t._grad = g
 
 
 def backward(root, grad, retain_graph: bool = False, create_graph: bool = False, inputs=None,

@@ -163,8 +163,13 @@ class Tensor(TensorMethods):
 
     @property
     def grad(self):
-        """dL/d(this tensor) after ``backward``: an array of ``.data``'s shape and dtype, or None."""
-        return self._grad
+        """dL/d(this tensor) after ``backward``: an array of ``.data``'s shape and dtype, or None.
+        A leaf's is its own array; an intermediate's is handed out read-only (see ``backward``)."""
+        g = self._grad
+        if g is not None and self._op is not None and g.flags.writeable:
+            g = self._grad = g.view()   # made read-only when first asked for, not during the walk
+            g.flags.writeable = False
+        return g
 
     @grad.setter
     def grad(self, g):
