@@ -326,13 +326,8 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
                 prev = grads.get(p)
                 if prev is None:
                     grads[p] = g
-                elif id(prev) in owned and prev.dtype == g.dtype:
-                    prev += g
                 else:
-                    owned.discard(id(prev))
-                    grads[p] = total = prev + g
-                    if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
-                        owned.add(id(total))
+                    _add(grads, owned, p, prev, g)
             if not retain_graph:
                 op.free()
         for t in leaves:
@@ -341,6 +336,18 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
             elif t in grads and t in inputs:
                 found[t] = grads[t]
     return found
+
+
+def _add(grads: dict, owned: set, p, prev, g) -> None:
+    """Add a further gradient ``g`` into ``p``'s running total ``prev``: in place when the walk
+    allocated ``prev`` itself (its id is in ``owned``), else into a new total that it then owns."""
+    if id(prev) in owned and prev.dtype == g.dtype:
+        prev += g
+    else:
+        owned.discard(id(prev))
+        grads[p] = total = prev + g
+        if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
+            owned.add(id(total))
 
 
 class _walking:
