@@ -581,8 +581,16 @@ def page(rep: Report, machine, quick):
            "`engine/ops/reductions.py`): a max used only as a shift costs one reduction;",
            "- the scatter-add of `x[rows, cols]` is one `np.bincount` over flat positions instead of "
            "`np.add.at` (`IndexAdd` in `engine/ops/shape.py`);",
-           "- the walk adds into running totals it allocated itself in place, and pauses Python's "
-           "cycle collector while it runs (`backward` in `engine/autograd.py`).", ""]
+           "- the walk adds into running totals it allocated itself in place, stores an "
+           "intermediate's gradient as it is (`Tensor.grad` hands it out read-only), and pauses "
+           "Python's cycle collector while it runs (`backward` in `engine/autograd.py`);",
+           "- *the constant cache* (`engine/tensor.py`): a Python number in `x * 1.01` becomes one "
+           "shared read-only constant Tensor per (value, dtype), not a new array and Tensor per op;",
+           "- *the direct broadcast view* (`engine/ops/shape.py`): `sum`'s gradient is numpy's "
+           "broadcast view made with one `np.ndarray` call, without `np.broadcast_to`'s Python-level "
+           "checks;",
+           "- operands' shapes are checked only when numpy refuses them (`Tensor._binary`, "
+           "`_matmul`), and a bias row's gradient is one column sum (`unbroadcast`).", ""]
     md += ["## How each contender is written", "",
            "- **numpy**: `tinygrad_edu.reference.softmax_loss_vectorized`, `svm_loss_vectorized` and "
            "`two_layer_loss`, the hand-derived gradients; for W4 a forward pass that saves what each "

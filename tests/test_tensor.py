@@ -125,8 +125,25 @@ def test_in_place_update_of_a_saved_value_is_caught():
         y.backward()
 
 
-def test_pow_needs_a_number_exponent():
+def test_pow_with_a_tensor_exponent_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a0, b0 = rng.uniform(0.5, 2.0, (3, 4)), rng.standard_normal(4)
+    a, b = Tensor(a0, requires_grad=True), Tensor(b0, requires_grad=True)
+    y = a ** b                                         # the same op as a.pow(b)
+    assert y.op.name == "powt"
+    (y * np.arange(12.0).reshape(3, 4)).sum().backward()
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (a0, b0))
+    ty = ta ** tb
+    (ty * torch.arange(12.0, dtype=torch.float64).reshape(3, 4)).sum().backward()
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose((a ** b0).data, a0 ** b0)   # an array exponent too
+
+
+def test_pow_needs_a_number_or_tensor_exponent():
     with pytest.raises(TypeError, match="exponent"):
-        Tensor([1.0]) ** Tensor([2.0])
+        Tensor([1.0]) ** "2"
     with pytest.raises(ValueError, match="positive"):
         (-2.0) ** Tensor([1.0])

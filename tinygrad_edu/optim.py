@@ -48,12 +48,13 @@ class Optimizer:
         """Update every parameter that has a gradient: ``p -= self.update(g, state)``, where ``g`` is
         ``p.grad`` plus ``weight_decay * p`` (the L2 penalty added to the gradient, as PyTorch does)."""
         for p, state in zip(self.params, self.state):
-            if p.grad is None:
-                continue
             g = p.grad
+            if g is None:
+                continue
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
-            p.data -= self.update(g, state).astype(p.data.dtype, copy=False)
+            delta = self.update(g, state)
+            p.data -= delta if delta.dtype == p.data.dtype else delta.astype(p.data.dtype)
             bump_version(p)   # a graph that saved p's old value now refuses to backward
 
     def update(self, g: np.ndarray, state: dict) -> np.ndarray:  # pragma: no cover - abstract

@@ -23,7 +23,6 @@ Without it, numpy alone runs, as fast as before.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import operator
 
@@ -163,12 +162,14 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
+    if extra > 0 and grad.shape[extra:] == shape:   # only leading axes were added (a bias row)
+        return grad.sum(axis=tuple(range(extra)))
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    return grad if grad.shape == shape else grad.reshape(shape)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -198,7 +199,8 @@ def collect(*roots) -> tuple[list, list]:
         made.append(t)
         seq = op.seq
         for p in op.parents:
-            if p._op is not None and p._op.seq > seq:
+            maker = p._op
+            if maker is not None and maker.seq > seq:
                 p = _resolve(op, p)
             if p.requires_grad and p not in seen:
                 seen.add(p)
@@ -265,8 +267,9 @@ def _store(t, g, owned: bool = False) -> None:
     """Accumulate ``g`` into ``t.grad`` (in ``t``'s dtype), as PyTorch does.
 
     A leaf's first ``.grad`` is an array of its own: ``g`` itself when the walk allocated it and
-    nobody else holds it (``owned``), else a copy. An intermediate's is a read-only view of ``g``:
-    no copy, and since nobody can write to it, sharing the array with a neighbour's is harmless.
+    nobody else holds it (``owned``), else a copy. An intermediate keeps ``g`` itself, no copy, though
+    the walk may have passed the same array to a neighbour (``add`` sends ``dy`` to both inputs):
+    ``Tensor.grad`` hands an intermediate's gradient out read-only, so nobody can write into both.
     """
     if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
         g, owned = np.asarray(g), True
@@ -275,11 +278,8 @@ def _store(t, g, owned: bool = False) -> None:
         t._grad = (t._grad + g).astype(dtype, copy=False)
     elif g.dtype != dtype or (t._op is None and not owned):
         t._grad = g.astype(dtype)
-    elif t._op is None:
-        t._grad = g
     else:
-        t._grad = g = g.view()
-        g.flags.writeable = False
+        t._grad = g
 
 
 def backward(root, grad, retain_graph: bool = False, create_graph: bool = False, inputs=None,
@@ -329,13 +329,8 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
                 prev = grads.get(p)
                 if prev is None:
                     grads[p] = g
-                elif id(prev) in owned and prev.dtype == g.dtype:
-                    prev += g
                 else:
-                    owned.discard(id(prev))
-                    grads[p] = total = prev + g
-                    if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
-                        owned.add(id(total))
+                    _add(grads, owned, p, prev, g)
             if not retain_graph:
                 op.free()
         for t in leaves:
@@ -346,18 +341,34 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
     return found
 
 
-@contextlib.contextmanager
-def _walking(create_graph: bool):
+def _add(grads: dict, owned: set, p, prev, g) -> None:
+    """Add a further gradient ``g`` into ``p``'s running total ``prev``: in place when the walk
+    allocated ``prev`` itself (its id is in ``owned``), else into a new total that it then owns."""
+    if id(prev) in owned and prev.dtype == g.dtype:
+        prev += g
+    else:
+        owned.discard(id(prev))
+        grads[p] = total = prev + g
+        if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
+            owned.add(id(total))
+
+
+class _walking:
     """During a walk: recording on only to build a gradient's graph, and Python's cycle collector
-    paused (it would otherwise rescan the whole live graph again and again while the walk allocates)."""
-    gc_was_enabled, recording = gc.isenabled(), _state.grad_enabled
-    gc.disable()
-    _state.grad_enabled = create_graph
-    try:
-        yield
-    finally:
-        _state.grad_enabled = recording
-        if gc_was_enabled:
+    paused (it would otherwise rescan the whole live graph again and again while the walk allocates).
+    A class rather than a ``contextlib`` generator: entered once per ``backward()``, it costs less."""
+
+    def __init__(self, create_graph: bool):
+        self.create_graph = create_graph
+
+    def __enter__(self):
+        self.gc_was_enabled, self.recording = gc.isenabled(), _state.grad_enabled
+        gc.disable()
+        _state.grad_enabled = self.create_graph
+
+    def __exit__(self, *exc):
+        _state.grad_enabled = self.recording
+        if self.gc_was_enabled:
             gc.enable()
 
 

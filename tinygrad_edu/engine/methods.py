@@ -59,6 +59,8 @@ def _one_axis(axis, ndim: int, where: str) -> int:
 
 def _rename(fn, kwargs: dict) -> dict:
     """Translate PyTorch's ``dim`` (or ``dims``) / ``keepdim`` into numpy's ``axis`` / ``keepdims``."""
+    if "dim" not in kwargs and "keepdim" not in kwargs and "dims" not in kwargs:
+        return kwargs                       # numpy's spelling already (the common case)
     for torch_name, np_name in (("dim", "axis"), ("dims", "axis"), ("keepdim", "keepdims")):
         if torch_name in kwargs:
             if np_name in kwargs:

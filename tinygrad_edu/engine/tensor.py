@@ -13,6 +13,7 @@ Comparisons give bool Tensors (masks) without gradient; ``bool(t)`` needs exactl
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -56,10 +57,12 @@ def _axes(axis, ndim: int, where: str) -> tuple:
     """Normalize ``axis`` (None, an int or a tuple of ints, negatives allowed) to sorted axes."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and 0 <= axis < ndim:     # the common case, valid as it is
+        return (axis,)
     items = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in items:
-        if not isinstance(a, numbers.Integral):
+        if type(a) is not int and not isinstance(a, numbers.Integral):
             raise TypeError(f"{where}: axis must be None, an int or a tuple of ints; got {axis!r}")
         if not -ndim <= a < ndim:
             raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions")
@@ -87,6 +90,39 @@ _NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 _SCALARS = {float, int, bool, np.float64, np.float32}   # fast path of Tensor._const
+
+
+# *The constant cache.* ``x * 1.01`` needs 1.01 as a Tensor: an op's inputs are Tensors, which the
+# tape, the diagrams and the trace read. Made afresh each time, a chain of small ops would spend a
+# quarter of each op on a new array and a new Tensor for the same number, and leave one more object
+# per op for Python's cycle collector to scan. So a constant made from a Python or numpy scalar is
+# made once per (value, dtype) and shared, its array read-only. Zero is left out (0.0 == -0.0 would
+# share one sign for both), and nan never matches itself; the cache is emptied when it is full.
+_CONSTANTS: dict = {}
+_CONSTANTS_MAX = 1024
+
+
+def _constant(x, dtype) -> "Tensor":
+    """The constant Tensor of the number ``x`` as an array of ``dtype`` (see the constant cache)."""
+    key = (x, dtype)
+    c = _CONSTANTS.get(key)
+    if c is None:
+        c = _leaf(np.array(x, dtype=dtype))
+        if x and x == x:
+            c.data.flags.writeable = False
+            if len(_CONSTANTS) >= _CONSTANTS_MAX:
+                _CONSTANTS.clear()
+            _CONSTANTS[key] = c
+    return c
+
+
+def _leaf(arr: np.ndarray) -> "Tensor":
+    """A constant Tensor around a checked float or bool array, without ``__init__``'s validation."""
+    c = Tensor.__new__(Tensor)
+    c.data = arr
+    c._grad = c.name = c._op = c._vbox = None
+    c.requires_grad = False
+    return c
 
 
 @torch_spellings
@@ -127,8 +163,13 @@ class Tensor(TensorMethods):
 
     @property
     def grad(self):
-        """dL/d(this tensor) after ``backward``: an array of ``.data``'s shape and dtype, or None."""
-        return self._grad
+        """dL/d(this tensor) after ``backward``: an array of ``.data``'s shape and dtype, or None.
+        A leaf's is its own array; an intermediate's is handed out read-only (see ``backward``)."""
+        g = self._grad
+        if g is not None and self._op is not None and g.flags.writeable:
+            g = self._grad = g.view()   # made read-only when first asked for, not during the walk
+            g.flags.writeable = False
+        return g
 
     @grad.setter
     def grad(self, g):
@@ -256,28 +297,27 @@ class Tensor(TensorMethods):
         if isinstance(x, Tensor):
             return x
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-        if type(x) in _SCALARS or (isinstance(x, (numbers.Real, np.bool_))):
-            arr = np.array(x, dtype=dtype)
-        elif isinstance(x, np.ndarray) and (x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f")):
-            arr = x.astype(dtype)
-        else:
-            arr = _as_array(x, f"{where}: the other operand")
-        c = Tensor.__new__(Tensor)   # a constant: no validation needed past this point
-        c.data = arr
-        c._grad = c.name = c._op = c._vbox = None
-        c.requires_grad = False
-        return c
+        if type(x) in _SCALARS:
+            return _constant(x, dtype)      # shared: see the constant cache
+        if isinstance(x, np.ndarray):
+            if x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f"):
+                return _leaf(x.astype(dtype))
+            return _leaf(_as_array(x, f"{where}: the other operand"))
+        if isinstance(x, (numbers.Real, np.bool_)):
+            return _leaf(np.array(x, dtype=dtype))
+        return _leaf(_as_array(x, f"{where}: the other operand"))
 
     def _binary(self, cls, other, reflected: bool = False) -> "Tensor":
         if type(other) is not Tensor:
             other = self._const(other, cls.__name__.lower())
         a, b = (other, self) if reflected else (self, other)
-        sa, sb = a.data.shape, b.data.shape
-        if sa != sb and sa and sb:      # equal shapes and scalars always broadcast
-            _check_broadcast(cls.__name__.lower(), sa, sb)
         op = cls()
-        return autograd.record(op, (a, b), op.forward(a.data, b.data), Tensor,
-                               _NEEDS[a.requires_grad][b.requires_grad])
+        try:
+            out = op.forward(a.data, b.data)
+        except ValueError:   # numpy could not broadcast: say why in the engine's words
+            _check_broadcast(cls.__name__.lower(), a.data.shape, b.data.shape)
+            raise
+        return autograd.record(op, (a, b), out, Tensor, _NEEDS[a.requires_grad][b.requires_grad])
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
@@ -309,10 +349,12 @@ class Tensor(TensorMethods):
         return self._unary(ops.Neg())
 
     def __pow__(self, p):
-        """x ** p for a constant number p."""
-        if isinstance(p, Tensor) or not isinstance(p, numbers.Real):
-            raise TypeError(f"pow: the exponent must be a Python number, got {type(p).__name__}; "
-                            f"for a tensor exponent write (p * x.log()).exp()")
+        """x ** p for a constant number p; a Tensor or array exponent is ``self.pow(p)``."""
+        if isinstance(p, (Tensor, np.ndarray)):
+            return self.pow(p)
+        if not isinstance(p, numbers.Real):
+            raise TypeError(f"pow: the exponent must be a number, a Tensor or an array, got "
+                            f"{type(p).__name__}")
         # a Python number, so that float32 stays float32 under numpy scalars too (np.float64(2))
         p = int(p) if isinstance(p, numbers.Integral) else float(p)
         return self._unary(ops.Pow(p))
@@ -445,11 +487,11 @@ class Tensor(TensorMethods):
     def mean(self, axis=None, keepdims: bool = False):
         """Mean over ``axis``: the composite sum(x) / count. An empty axis has no mean: it raises."""
         axes = _axes(axis, self.ndim, "mean")
-        count = int(np.prod([self.shape[a] for a in axes]))
+        count = math.prod([self.shape[a] for a in axes])
         if count == 0:
             raise ValueError(f"mean: axis {axis!r} of a tensor of shape {self.shape} holds no entries, "
                              f"so the mean is undefined; check the shape (an empty batch?)")
-        return self.sum(axes, keepdims) / count
+        return self._unary(ops.Sum(axes, keepdims)) / count
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -578,7 +620,16 @@ def _index(index):
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    x, y = a.data, b.data
+    op = ops.MatMul()
+    try:
+        out = op.forward(a.data, b.data)
+    except ValueError:   # numpy refused the shapes: say why in the engine's words
+        _check_matmul(a.data, b.data)
+        raise
+    return autograd.record(op, (a, b), out, Tensor, _NEEDS[a.requires_grad][b.requires_grad])
+
+
+def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dimension, got shapes {x.shape} "
                          f"and {y.shape}; use * to multiply by a scalar")
@@ -590,8 +641,6 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             f"of the second ({k2}). Did you mean to transpose one of them (.T)?")
     if x.ndim > 2 and y.ndim > 2:
         _check_broadcast("matmul (batch dimensions)", x.shape[:-2], y.shape[:-2])
-    op = ops.MatMul()
-    return autograd.record(op, (a, b), op.forward(x, y), Tensor)
 
 
 def tensor(data, requires_grad: bool = False, name: str | None = None) -> Tensor:

@@ -20,7 +20,10 @@ class _Reduce(Op):
 
     def _shapes(self, x):
         self.shape = x.shape
-        self.kept = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
+        kept = list(x.shape)
+        for a in self.axes:
+            kept[a] = 1
+        self.kept = tuple(kept)
 
     def _kept(self, dy):
         """``dy`` with the reduced axes put back as size 1, so it broadcasts against ``x``."""

@@ -6,6 +6,8 @@ the gradient of index). ``expand`` and ``scatter_add`` take an array (plain nump
 recorded op), so one formula serves both."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Op, apply, unbroadcast
@@ -189,7 +191,7 @@ class IndexAdd(Op):
         elsewhere, which is ``np.add.at`` on a zero array without its per-element overhead.
         """
         flat = np.ravel_multi_index(self.index, self.shape, mode="wrap")
-        dx = np.bincount(flat.ravel(), weights=x.ravel(), minlength=int(np.prod(self.shape)))
+        dx = np.bincount(flat.ravel(), weights=x.ravel(), minlength=math.prod(self.shape))
         return dx.reshape(self.shape).astype(np.result_type(self.dtype, x.dtype), copy=False)
 
     def backward(self, dy):
@@ -201,7 +203,28 @@ class IndexAdd(Op):
 
 def expand(x, shape):
     """``x`` broadcast to ``shape``: a read-only numpy view for an array, ``Expand`` for a Tensor."""
-    return np.broadcast_to(x, shape) if _is_array(x) else apply(Expand(shape), x)
+    return _broadcast_view(x, shape) if _is_array(x) else apply(Expand(shape), x)
+
+
+def _broadcast_view(a, shape):
+    """``np.broadcast_to(a, shape)``, made directly: *the direct broadcast view*.
+
+    ``np.broadcast_to`` checks and normalizes its arguments in Python: a few microseconds, which a
+    chain of small ops pays at every ``sum``'s gradient. For a C-contiguous ``a`` whose shape
+    broadcasts to ``shape`` (``Sum.backward`` passes ``dy`` with the summed axes kept as 1) the same
+    view is one ``np.ndarray`` call over ``a``'s memory, with stride 0 along every broadcast axis
+    (the new leading ones and those where ``a`` has size 1), made read-only as numpy's is.
+    """
+    a = np.asarray(a)
+    if not a.flags.c_contiguous:
+        return np.broadcast_to(a, shape)
+    strides = [0] * (len(shape) - a.ndim) + list(a.strides)
+    for i, n in enumerate(a.shape, start=len(shape) - a.ndim):
+        if n == 1:
+            strides[i] = 0
+    view = np.ndarray(shape, a.dtype, a, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def scatter_add(x, shape, index, advanced, dtype):
