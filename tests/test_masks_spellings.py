@@ -137,3 +137,11 @@ def test_reductions_accept_torch_names(name):
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-15)
     with pytest.raises(TypeError, match="axis= or dim=, not both"):
         getattr(Tensor(a), name)(axis=0, dim=1)
+
+
+def test_transpose_takes_torch_keywords():
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4))
+    np.testing.assert_array_equal(x.transpose(dim0=0, dim1=2).data, x.data.swapaxes(0, 2))
+    np.testing.assert_array_equal(x.transpose(0, 2).data, x.data.swapaxes(0, 2))
+    with pytest.raises(TypeError, match="transpose: give both dim0= and dim1="):
+        x.transpose(dim0=1)

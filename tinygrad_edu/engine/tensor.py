@@ -505,10 +505,16 @@ class Tensor(TensorMethods):
                              f"({self.size} entries) to {shape}") from None
         return self._view(self._unary(ops.Reshape(shape)))
 
-    def transpose(self, *axes):
-        """``t.transpose(i, j)`` with two ints swaps axes i and j for any number of dimensions, as
-        ``torch.transpose`` (so a 2-D ``t.transpose(0, 1)`` is ``t.T``); a full permutation (a tuple,
-        or as many ints as axes, for ndim != 2) permutes them as numpy; no axes reverses them."""
+    def transpose(self, *axes, dim0=None, dim1=None):
+        """``t.transpose(i, j)`` (or ``dim0=i, dim1=j``) swaps axes i and j for any number of
+        dimensions, as ``torch.transpose`` (so a 2-D ``t.transpose(0, 1)`` is ``t.T``); a full
+        permutation (a tuple, or as many ints as axes, for ndim != 2) permutes them as numpy; no axes
+        reverses them."""
+        if dim0 is not None or dim1 is not None:
+            if axes or dim0 is None or dim1 is None:
+                raise TypeError(f"transpose: give both dim0= and dim1= (and no positional axes); "
+                                f"got axes {axes}, dim0={dim0!r}, dim1={dim1!r}")
+            axes = (dim0, dim1)
         tuple_given = len(axes) == 1 and isinstance(axes[0], (tuple, list))
         if tuple_given:
             axes = tuple(axes[0])
