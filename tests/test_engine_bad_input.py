@@ -100,6 +100,13 @@ ROWS = [
      "transpose: axes .* are not a permutation"),
     ("transpose(str)", lambda: t().transpose("a"), ValueError, "transpose: axes"),
     ("transpose of 0-d", lambda: Tensor(1.0).transpose(0, 1), ValueError, "transpose: axis 0 is out of range"),
+    # a 0-d tensor has no axis 0: every method that takes an axis says so (one normaliser, _axes)
+    ("prod(0) of 0-d", lambda: Tensor(2.0).prod(0), ValueError, "prod: axis 0 .*0-d tensor has no axis"),
+    ("var(0) of 0-d", lambda: Tensor(2.0).var(0), ValueError, "var: axis 0 .*0-d tensor has no axis"),
+    ("sort(0) of 0-d", lambda: Tensor(2.0).sort(0), ValueError, "sort: axis 0 .*0-d tensor has no axis"),
+    ("roll(1, 0) of 0-d", lambda: Tensor(2.0).roll(1, 0), ValueError, "roll: axis 0 .*0-d tensor"),
+    ("cumsum(0) of 0-d", lambda: Tensor(2.0).cumsum(0), ValueError, "cumsum: axis 0 .*0-d tensor"),
+    ("flip(0) of 0-d", lambda: Tensor(2.0).flip(0), ValueError, "flip: axis 0 .*0-d tensor"),
     ("index float", lambda: t()[1.5], IndexError, "index: cannot index with float"),
     ("index str", lambda: t()["a"], IndexError, "index: cannot index with str"),
     ("index out of range", lambda: t()[10], IndexError, r"index: .*tensor of shape \(3, 4\)"),
@@ -152,3 +159,10 @@ def test_read_only_arrays_are_accepted_where_nothing_is_written():
     y.backward(grad=readonly((2,)))
     np.testing.assert_array_equal(x.grad, [2.0, 2.0])
     x.grad[0] = 5.0            # a leaf's .grad is its own, writable array
+
+
+def test_variance_without_degrees_of_freedom_warns_and_gives_nan_as_pytorch():
+    with pytest.warns(RuntimeWarning, match="var: 1 entries per variance with correction=1"):
+        v = Tensor(np.array([2.0])).var()
+    assert np.isnan(v.item())
+    assert Tensor(np.array([2.0])).var(correction=0).item() == 0.0

@@ -126,7 +126,7 @@ def test_step_after_the_forward_pass_makes_backward_raise():
     (w * w).sum().backward()          # a first gradient, so step() has something to do
     loss = (w * w).sum()
     opt.step()
-    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: mul \(op #\d+\) saved "
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: mul \(op \d+ of \d+ on the tape\) saved "
                                            r"input 0 \(shape \(2,\), name 'w'\) at version 0.*now at version 1"):
         loss.backward()
 
@@ -146,7 +146,7 @@ def test_output_saved_by_its_op_is_checked():
     y = x.exp()
     with no_grad():
         y += 1.0               # exp saved y itself for its gradient
-    with pytest.raises(RuntimeError, match=r"exp \(op #\d+\) saved its output"):
+    with pytest.raises(RuntimeError, match=r"exp \(op \d+ of \d+ on the tape\) saved its output"):
         y.sum().backward()
 
 

@@ -239,22 +239,31 @@ def bump_version(t) -> None:
 _last_bump = [-1]   # the op number at the latest in-place update (any thread; a cheap filter)
 
 
-def _check_versions(op, t) -> None:
-    """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place."""
+def _check_versions(op, t, made) -> None:
+    """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place.
+    ``made`` is the tape being walked: the error numbers the op as the tape and the diagrams do."""
     for k, i in enumerate(op.keeps):
         p = op.parents[i]
         if p._vbox is not None:
             then = op.versions[k] if op.versions else 0
             if p._vbox[0] != then:
-                _stale(op, f"input {i} (shape {p.data.shape}{_named(p)})", then, p._vbox[0])
+                _stale(op, _number(made, t), f"input {i} (shape {p.data.shape}{_named(p)})", then,
+                       p._vbox[0])
     if op.keeps_output and t._vbox is not None and t._vbox[0] != 0:
-        _stale(op, f"its output (shape {t.data.shape}{_named(t)})", 0, t._vbox[0])
+        _stale(op, _number(made, t), f"its output (shape {t.data.shape}{_named(t)})", 0, t._vbox[0])
 
 
-def _stale(op, who, then, now):
+def _number(made, t) -> str:
+    """``t``'s op as 'op k of n': its place on the tape, oldest first (as ``Tape`` and the diagrams
+    number it), not the global counter ``seq``."""
+    k = next(k for k, m in enumerate(made, start=1) if m is t)   # by identity: == is elementwise
+    return f"op {k} of {len(made)} on the tape"
+
+
+def _stale(op, number, who, then, now):
     raise RuntimeError(
         f"backward: one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: {op.name} (op #{op.seq}) saved {who} at version {then}, and it is now "
+        f"inplace operation: {op.name} ({number}) saved {who} at version {then}, and it is now "
         f"at version {now}. Compute the loss again after the in-place update (e.g. the optimizer's "
         f"step), or make the update before computing it.")
 
@@ -306,9 +315,9 @@ def backward(root, grad, retain_graph: bool = False, create_graph: bool = False,
         for t in reversed(made):
             op = t._op
             if op.freed:
-                raise _freed(op)
+                raise _freed(op, _number(made, t))
             if op.checked and op.seq < last_bump:   # recorded before an in-place update
-                _check_versions(op, t)
+                _check_versions(op, t, made)
             dy = grads.pop(t)  # complete: every op that used t is newer and has run
             if owned:
                 owned.discard(id(dy))  # from here on dy may be shared: never written to again
@@ -380,10 +389,10 @@ def _seeded(roots, seeds) -> dict:
     return grads
 
 
-def _freed(op: Op) -> RuntimeError:
+def _freed(op: Op, number: str) -> RuntimeError:
     return RuntimeError(
-        f"Trying to backward through the graph a second time: the values that {op.name} "
-        f"(op #{op.seq}) saved for its gradient were freed by the first backward(). Call "
+        f"Trying to backward through the graph a second time: the first backward() freed the "
+        f"values its ops saved for their gradients (found at {op.name}, {number}). Call "
         f"backward(retain_graph=True) the first time if you need to go through it again.")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -34,18 +35,23 @@ ValuesIndices.__doc__ = "``(values, indices)``, as PyTorch's max(dim=...), min(d
 # ---------------------------------------------------------------------------------- spellings
 
 
-def _norm_axes(axis, ndim: int, where: str) -> tuple:
-    """``axis`` (None, an int or a sequence of ints, negatives allowed) as sorted non-negative axes."""
+def _axes(axis, ndim: int, where: str) -> tuple:
+    """Normalize ``axis`` (None, an int or a tuple of ints, negatives allowed) to sorted non-negative
+    axes of a tensor with ``ndim`` dimensions; the one place every reduction and shape method checks
+    its axes. A 0-d tensor has no axis to name (``axis=None`` is all of its none)."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and 0 <= axis < ndim:     # the common case, valid as it is
+        return (axis,)
     items = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in items:
-        if not isinstance(a, numbers.Integral) or isinstance(a, bool):
+        if not isinstance(a, numbers.Integral) or isinstance(a, (bool, np.bool_)):
             raise TypeError(f"{where}: axis must be None, an int or a tuple of ints; got {axis!r}")
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions")
-        out.append(int(a) % max(ndim, 1))
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions"
+                             + (" (a 0-d tensor has no axis: use axis=None)" if ndim == 0 else ""))
+        out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{where}: axis {axis!r} repeats an axis")
     return tuple(sorted(out))
@@ -54,7 +60,7 @@ def _norm_axes(axis, ndim: int, where: str) -> tuple:
 def _one_axis(axis, ndim: int, where: str) -> int:
     if not isinstance(axis, numbers.Integral):
         raise TypeError(f"{where}: needs a single int axis, got {axis!r}")
-    return _norm_axes(axis, ndim, where)[0]
+    return _axes(axis, ndim, where)[0]
 
 
 def _rename(fn, kwargs: dict) -> dict:
@@ -322,7 +328,7 @@ class TensorMethods:
     @both_spellings
     def prod(self, axis=None, keepdims: bool = False):
         """Product over ``axis``; exact gradients with zeros present (see ``ops.Prod``)."""
-        return self._op1(ops.Prod(_norm_axes(axis, self.ndim, "prod"), keepdims))
+        return self._op1(ops.Prod(_axes(axis, self.ndim, "prod"), keepdims))
 
     @both_spellings
     def cumsum(self, axis=None):
@@ -340,10 +346,14 @@ class TensorMethods:
         given = [c for c in (correction, ddof, None if unbiased is None else int(unbiased))
                  if c is not None]
         corr = given[0] if given else 1
-        axes = _norm_axes(axis, self.ndim, "var")
+        axes = _axes(axis, self.ndim, "var")
         n = int(np.prod([self.shape[a] for a in axes]))
         d = self - self.mean(axes, keepdims=True)
         scale = 1.0 / (n - corr) if n > corr else np.nan   # as PyTorch: nan when n <= correction
+        if n <= corr:
+            warnings.warn(f"var: {n} entries per variance with correction={corr} leave no degrees of "
+                          f"freedom, so the result is nan (as in PyTorch); pass correction=0 for the "
+                          f"population variance", RuntimeWarning, stacklevel=2)
         return (d * d).sum(axes, keepdims) * scale
 
     @both_spellings
@@ -403,7 +413,7 @@ class TensorMethods:
     def squeeze(self, axis=None):
         """Drop size-1 axes (all of them, or those in ``axis``; PyTorch leaves an axis whose size is
         not 1 alone)."""
-        axes = _norm_axes(axis, self.ndim, "squeeze") if self.ndim else ()
+        axes = _axes(axis, self.ndim, "squeeze") if self.ndim else ()
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1)))
 
     @both_spellings
@@ -466,7 +476,7 @@ class TensorMethods:
     @both_spellings
     def flip(self, axis=None):
         """Reverse the order along ``axis`` (an int, a tuple, or None for all)."""
-        axes = _norm_axes(axis, self.ndim, "flip")
+        axes = _axes(axis, self.ndim, "flip")
         return self[tuple(slice(None, None, -1) if i in axes else slice(None)
                           for i in range(self.ndim))]
 

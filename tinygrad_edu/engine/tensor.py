@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 from . import autograd, ops
-from .methods import TensorMethods, torch_spellings
+from .methods import TensorMethods, _axes, torch_spellings
 from .modes import _state
 
 
@@ -51,25 +51,6 @@ def _as_array(data, where: str = "Tensor") -> np.ndarray:
 def _preview(x) -> str:
     s = repr(x)
     return s if len(s) <= 60 else s[:57] + "..."
-
-
-def _axes(axis, ndim: int, where: str) -> tuple:
-    """Normalize ``axis`` (None, an int or a tuple of ints, negatives allowed) to sorted axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    if type(axis) is int and 0 <= axis < ndim:     # the common case, valid as it is
-        return (axis,)
-    items = axis if isinstance(axis, (tuple, list)) else (axis,)
-    out = []
-    for a in items:
-        if type(a) is not int and not isinstance(a, numbers.Integral):
-            raise TypeError(f"{where}: axis must be None, an int or a tuple of ints; got {axis!r}")
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions")
-        out.append(int(a) % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{where}: axis {axis!r} repeats an axis")
-    return tuple(sorted(out))
 
 
 def _check_broadcast(name: str, a: tuple, b: tuple) -> None:
