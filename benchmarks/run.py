@@ -32,13 +32,14 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import split  # noqa: E402
 import workloads as wl  # noqa: E402
 
 from tinygrad_edu.datasets import load_digits  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORDER = ("numpy", "engine", "torch", "autograd")
-SECTIONS = ("W1", "W2", "W3", "W4", "W5", "memory", "growth")
+SECTIONS = ("W1", "W2", "W3", "W4", "W5", "split", "memory", "growth")
 
 # sizes and repeats: the issue's sizes, and tiny ones for --quick
 FULL = dict(linear=(500, 3073, 10), two_layer=(200, 3072, 100, 10), chain=2000,
@@ -219,7 +220,7 @@ class Report:
         self.cfg, self.quick, self.out_dir = cfg, quick, out_dir
         self.speed_rows, self.targets, self.notes = [], [], []
         self.medians = {}
-        self.blocks = {"memory": [], "growth": []}
+        self.blocks = {"memory": [], "growth": [], "split": []}
 
     @staticmethod
     def log(msg):
@@ -312,6 +313,23 @@ def run_training(rep: Report):
         if "engine" in res and ref in res:
             q = res["engine"] / res[ref]
             rep.target(f"W5: engine at most {limit}x {name}", f"{q:.2f}x", q <= limit)
+
+
+def run_split(rep: Report):
+    """The engine's time split into the ops' numpy arithmetic and its own bookkeeping (split.py)."""
+    rep.log("split: the ops' arithmetic against the engine's bookkeeping")
+    repeats = 3 if rep.quick else 9
+    found = split.rows(rep.quick, repeats, rep.log)
+    rep.blocks["split"] = [
+        f"Each workload's engine time, split by `benchmarks/split.py` (medians of {repeats} "
+        f"interleaved repeats): *in ops* is the time inside the ops' `forward` and `backward`, "
+        "the walk's `unbroadcast` and `_add` and the optimizer's update, timed by a stopwatch around "
+        "each: the numpy that the graph, as the user wrote it, asks for. *Bookkeeping* is the rest: "
+        "recording each op (a Tensor, an Op, a parents tuple), the reverse walk itself, and freeing "
+        "the graph. *in ops / numpy* above 1 is arithmetic the graph does beyond the formula written "
+        "out by hand (the softmax's gradient op by op instead of the fused `P - Y`, `x * x`'s two "
+        "gradients added); below 1, arithmetic the engine does faster (the transposed weight "
+        "gradient).", ""] + table(split.HEADER, found) + [""]
 
 
 def run_memory(rep: Report):
@@ -531,6 +549,8 @@ def main(argv=None):
         run_chain(rep)
     if "W5" in only:
         run_training(rep)
+    if "split" in only:
+        run_split(rep)
     if "memory" in only:
         run_memory(rep)
     if "growth" in only:
@@ -568,6 +588,8 @@ def page(rep: Report, machine, quick):
     if rep.speed_rows:
         md += ["## Speed", ""]
         md += table(["workload", "numpy", "engine", "PyTorch", "HIPS autograd"], rep.speed_rows) + [""]
+    if rep.blocks["split"]:
+        md += ["## Where the time goes", ""] + rep.blocks["split"]
     if rep.blocks["growth"]:
         md += ["## Growth", ""] + rep.blocks["growth"]
     if rep.blocks["memory"]:

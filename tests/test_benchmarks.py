@@ -25,8 +25,16 @@ def test_quick_run_writes_the_tables(tmp_path):
     assert "disagrees" not in proc.stdout
     text = out.read_text()
     assert text.startswith("# Benchmarks\n")
-    for heading in ("## Machine", "## Targets", "## Speed", "## Growth", "## Memory"):
+    for heading in ("## Machine", "## Targets", "## Speed", "## Where the time goes", "## Growth",
+                    "## Memory"):
         assert heading in text
+    split = text.split("## Where the time goes\n\n")[1].split("\n\n")[1]  # the table
+    split_rows = [line for line in split.splitlines() if line.startswith("| W")]
+    assert [r.split()[1] for r in split_rows] == ["W1", "W2", "W3", "W4", "W5"]
+    for r in split_rows:   # every recorded op counted, and the split adds up to the engine's time
+        cells = [c.strip() for c in r.strip("|").split("|")]
+        engine, in_ops, rest = (float(c.split()[0]) for c in cells[2:5])
+        assert int(cells[5]) > 0 and abs(in_ops + rest - engine) < 0.02, r
     for plot in ("benchmarks-w1-growth.svg", "benchmarks-w4-growth.svg"):  # drawn beside the page
         assert f"]({plot})" in text and (tmp_path / plot).read_text().startswith("<?xml")
     targets = text.split("## Targets\n\n")[1].split("\n\n")[1]  # the table after one line of text
