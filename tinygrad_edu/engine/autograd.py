@@ -72,11 +72,15 @@ class Op:
     ``keeps`` lists the inputs whose own arrays forward saves (``keeps_output``: it saves its
     output's array): recording notes their versions, and ``backward()`` refuses to run if one was
     changed in place since (see ``bump_version``).
+
+    *Saved arrays in slots.* An op made once per call (the arithmetic and elementwise ones) lists its
+    saved arrays as ``__slots__`` too (``__slots__ = saves = ("a", "b")``): a recorded op then
+    carries no attribute dict, one allocation less per op. Settings (an axis) still go in the dict.
     """
 
-    __slots__ = ("parents", "needs", "seq", "__dict__")  # settings and saved arrays go in __dict__
+    # the graph's links; ``freed`` is set by ``record``; settings and other saved arrays: __dict__
+    __slots__ = ("parents", "needs", "seq", "freed", "__dict__")
     formula = ""
-    freed = False
     saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
     graph_saves = None  # {saved name: input position | "out" | "const"}, for create_graph
     keeps = ()  # indices of the inputs whose arrays are saved as they are (version-checked; by
@@ -106,9 +110,11 @@ class Op:
 
     def free(self) -> None:
         """Drop the arrays saved for backward; the graph's structure and the op's settings stay."""
-        d = self.__dict__
         for k in self.saves:
-            d.pop(k, None)
+            try:
+                delattr(self, k)
+            except AttributeError:   # never saved (its input needed no gradient), or freed already
+                pass
         self.freed = True
 
     def on_graph(self, out) -> "Op":
@@ -125,9 +131,10 @@ class Op:
                 f"not declare graph_saves (what its saved values {missing} are). Write its backward "
                 f"with Tensor-compatible operations and set graph_saves on {type(self).__name__}.")
         twin = object.__new__(type(self))   # a shallow copy: same parents, settings and arrays
-        for k in Op.__slots__:
-            if k != "__dict__" and hasattr(self, k):
-                setattr(twin, k, getattr(self, k))
+        for cls in type(self).__mro__:
+            for k in cls.__dict__.get("__slots__", ()):
+                if k != "__dict__" and hasattr(self, k):
+                    setattr(twin, k, getattr(self, k))
         twin.__dict__.update(self.__dict__)
         for name, source in plan.items():
             if source == "out":
@@ -423,6 +430,7 @@ def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tupl
             op.parents = parents
             op.needs = needs
             op.seq = next(_seq)
+            op.freed = False
             if op.keeps:
                 for p in parents:            # most tensors were never changed in place: skip
                     if p._vbox is not None:

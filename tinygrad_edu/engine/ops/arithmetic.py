@@ -42,7 +42,7 @@ class Mul(Op):
     """y = a * b (elementwise, broadcasting)"""
 
     formula = "da = dy * b, db = dy * a"
-    saves = ("a", "b")
+    __slots__ = saves = ("a", "b")
     graph_saves = {"a": 0, "b": 1}
     keeps = (0, 1)
 
@@ -62,7 +62,7 @@ class Div(Op):
     """y = a / b (elementwise, broadcasting; correctly rounded, as numpy's division)"""
 
     formula = "da = dy / b, db = -dy * a / b**2"
-    saves = ("a", "b")
+    __slots__ = saves = ("a", "b")
     graph_saves = {"a": 0, "b": 1}
     keeps = (0, 1)
 
@@ -94,7 +94,7 @@ class Pow(Op):
     """y = x ** p, with p a constant number"""
 
     formula = "dx = dy * p * x ** (p - 1) (0 when p = 0)"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
     keeps = (0,)
 
