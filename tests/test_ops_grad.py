@@ -190,6 +190,16 @@ def test_relu_gradient_at_zero_is_zero():
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_relu_float_mask_keeps_dtype_and_zero_at_zero(dtype):
+    """The float mask: 0 at -0.0, 0.0 and below, dy above, in the input's dtype."""
+    x = Tensor(np.array([-3.0, -0.0, 0.0, 1e-30, 2.0], dtype), requires_grad=True)
+    up = np.array([5.0, 6.0, 7.0, 8.0, 9.0], dtype)
+    x.relu().backward(up)
+    assert x.grad.dtype == dtype
+    np.testing.assert_array_equal(x.grad, np.array([0.0, 0.0, 0.0, 8.0, 9.0], dtype))
+
+
 def test_repeated_indices_accumulate():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     x[np.array([0, 0, 2, 0])].sum().backward()

@@ -62,6 +62,8 @@ def test_the_constant_cache_stays_bounded():
     (np.arange(4.0).reshape(4, 1), (4, 5)),
     (np.arange(4.0).reshape(1, 4), (2, 3, 4)),
     (np.float64(3.0), (2,)),
+    (np.float32(2.0), (2, 3)),                              # one entry: every stride 0
+    (np.full((1, 1), 5.0), (3, 4)),
     (np.arange(6.0).reshape(2, 3).T, (3, 2)),              # not C-contiguous: numpy's own
     (np.arange(3.0, dtype=np.float32), (2, 3)),
     (np.ones((0, 1)), (0, 3)),
@@ -83,6 +85,17 @@ def test_sum_gradient_broadcasts_back(shape, axis):
     w = np.arange(1.0, y.size + 1).reshape(y.shape)
     (y * w).sum().backward()
     np.testing.assert_array_equal(x.grad, np.broadcast_to(w, shape))
+
+
+@pytest.mark.parametrize("shape, axis", [((3, 4), None), ((2, 3, 4), (0, 1, 2)), ((5,), 0)])
+def test_sum_over_all_axes_takes_a_numpy_scalar_gradient(shape, axis):
+    """After a sum over all axes ``dy`` is 0-d (often a numpy scalar): no reshape, a stride-0 view."""
+    x = Tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
+    op = x.sum(axis=axis)._op
+    for dy in (np.float64(2.5), np.array(2.5)):
+        (g,) = op.backward(dy)
+        assert g.shape == shape and g.strides == (0,) * len(shape) and not g.flags.writeable
+        np.testing.assert_array_equal(g, np.full(shape, 2.5))
 
 
 # ------------------------------------------------------------------------------------ unbroadcast

@@ -23,7 +23,9 @@ class MatMul(Op):
     of inputs (N, D) and few outputs (D >> m), as in a linear layer, that runs up to twice as fast
     (OpenBLAS, X (500, 3073), dy (500, 10): 2.5 ms -> 1.0 ms on a quiet machine, 2 threads);
     ``db`` is then a transposed (Fortran-ordered) view, which numpy treats like any other array.
-    ``benchmarks/matmul_layout.py`` times both spellings on the machine at hand.
+    ``benchmarks/matmul_layout.py`` times both spellings on the machine at hand. At small shapes it
+    is as fast or faster too (the two-layer net on minibatches of 64: h (64, 100), dy (64, 10):
+    5.8 -> 4.3 us; X (64, 64), dy (64, 100): 15.0 and 15.6 us, a tie), so there is no shape rule.
     """
 
     formula = "da = dy @ b.T, db = a.T @ dy"

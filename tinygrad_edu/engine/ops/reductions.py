@@ -10,9 +10,12 @@ from .shape import _is_array, expand
 class _Reduce(Op):
     """Base of the reductions: ``axes`` a tuple of non-negative axes (all of them for axis=None).
 
-    ``forward`` records ``shape`` (x's) and ``kept`` (x's shape with the reduced axes set to 1), so
-    that ``_kept`` puts the reduced axes back with a plain reshape (no copy, and much cheaper than
-    ``np.expand_dims``, which normalizes its axes in Python on every call).
+    ``forward`` records ``shape`` (x's); ``_kept`` puts the reduced axes back as size 1 with a plain
+    reshape (no copy, and much cheaper than ``np.expand_dims``, which normalizes its axes in Python
+    on every call). No reshape at all where none is needed: with ``keepdims`` ``dy`` has that shape
+    already, and after a reduction over all axes ``dy`` is 0-d, which broadcasts against ``x`` as
+    it is (it often comes as a numpy scalar, whose ``reshape`` costs about half a microsecond). The
+    kept shape is worked out there, in backward, only for the reductions that need it.
     """
 
     def __init__(self, axes, keepdims):
@@ -20,14 +23,12 @@ class _Reduce(Op):
 
     def _shapes(self, x):
         self.shape = x.shape
-        kept = list(x.shape)
-        for a in self.axes:
-            kept[a] = 1
-        self.kept = tuple(kept)
 
     def _kept(self, dy):
-        """``dy`` with the reduced axes put back as size 1, so it broadcasts against ``x``."""
-        return dy.reshape(self.kept)
+        """``dy`` with the reduced axes put back as size 1 (or 0-d), so it broadcasts against ``x``."""
+        if self.keepdims or len(self.axes) == len(self.shape):
+            return dy
+        return dy.reshape([1 if i in self.axes else n for i, n in enumerate(self.shape)])
 
     def describe(self):
         axes = self.axes

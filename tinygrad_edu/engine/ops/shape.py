@@ -169,7 +169,7 @@ class IndexAdd(Op):
     def forward(self, x):
         if self.advanced and self._one_array_per_axis():
             return self._scatter_add_flat(x)
-        y = np.zeros(self.shape, dtype=np.result_type(self.dtype, x.dtype))
+        y = np.zeros(self.shape, dtype=np.promote_types(self.dtype, x.dtype))
         if self.advanced:
             np.add.at(y, self.index, x)   # scatter-add: repeats accumulate
         else:
@@ -192,7 +192,7 @@ class IndexAdd(Op):
         """
         flat = np.ravel_multi_index(self.index, self.shape, mode="wrap")
         dx = np.bincount(flat.ravel(), weights=x.ravel(), minlength=math.prod(self.shape))
-        return dx.reshape(self.shape).astype(np.result_type(self.dtype, x.dtype), copy=False)
+        return dx.reshape(self.shape).astype(np.promote_types(self.dtype, x.dtype), copy=False)
 
     def backward(self, dy):
         return (dy[self.index],)
@@ -211,17 +211,19 @@ def _broadcast_view(a, shape):
 
     ``np.broadcast_to`` checks and normalizes its arguments in Python: a few microseconds, which a
     chain of small ops pays at every ``sum``'s gradient. For a C-contiguous ``a`` whose shape
-    broadcasts to ``shape`` (``Sum.backward`` passes ``dy`` with the summed axes kept as 1) the same
-    view is one ``np.ndarray`` call over ``a``'s memory, with stride 0 along every broadcast axis
-    (the new leading ones and those where ``a`` has size 1), made read-only as numpy's is.
+    broadcasts to ``shape`` (``Sum.backward`` passes ``dy`` with the summed axes kept as 1, or 0-d)
+    the same view is one ``np.ndarray`` call over ``a``'s memory, with stride 0 along every
+    broadcast axis (the new leading ones and those where ``a`` has size 1), made read-only as
+    numpy's is.
     """
-    a = np.asarray(a)
+    a = np.asarray(a)           # a numpy scalar (a 0-d gradient often is one) becomes 0-d
     if not a.flags.c_contiguous:
         return np.broadcast_to(a, shape)
-    strides = [0] * (len(shape) - a.ndim) + list(a.strides)
-    for i, n in enumerate(a.shape, start=len(shape) - a.ndim):
-        if n == 1:
-            strides[i] = 0
+    if a.size == 1:             # one entry (a 0-d dy, after a sum over all axes): every stride 0
+        strides = (0,) * len(shape)
+    else:
+        strides = (0,) * (len(shape) - a.ndim) + tuple(0 if n == 1 else s
+                                                       for n, s in zip(a.shape, a.strides))
     view = np.ndarray(shape, a.dtype, a, 0, strides)
     view.flags.writeable = False
     return view
