@@ -20,7 +20,7 @@ class ReLU(Op):
     """
 
     formula = "dx = dy * (x > 0)"
-    saves = ("y",)
+    __slots__ = saves = ("y",)
     graph_saves = {"y": "const"}   # only its sign is used: a mask, constant almost everywhere
     keeps_output = True
 
@@ -36,7 +36,7 @@ class Exp(Op):
     """y = exp(x)"""
 
     formula = "dx = dy * y"
-    saves = ("y",)
+    __slots__ = saves = ("y",)
     graph_saves = {"y": "out"}
     keeps_output = True
 
@@ -52,7 +52,7 @@ class Log(Op):
     """y = log(x) (natural logarithm; x <= 0 gives nan or -inf, found by detect_anomaly)"""
 
     formula = "dx = dy / x"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
     keeps = (0,)
 
@@ -68,7 +68,7 @@ class Tanh(Op):
     """y = tanh(x)"""
 
     formula = "dx = dy * (1 - y**2)"
-    saves = ("y",)
+    __slots__ = saves = ("y",)
     graph_saves = {"y": "out"}
     keeps_output = True
 
@@ -86,7 +86,7 @@ class Sigmoid(Op):
     so y is within a few ulp of the exact value in both tails (never 0 before e^x underflows)."""
 
     formula = "dx = dy * y * (1 - y)"
-    saves = ("y",)
+    __slots__ = saves = ("y",)
     graph_saves = {"y": "out"}
     keeps_output = True
 
@@ -121,7 +121,7 @@ class Abs(Op):
     """y = |x|; the gradient at exactly x = 0 is 0 (as in PyTorch)"""
 
     formula = "dx = dy * sign(x)"
-    saves = ("s",)
+    __slots__ = saves = ("s",)
     graph_saves = {"s": "const"}
 
     def forward(self, x):
@@ -136,7 +136,7 @@ class Sin(Op):
     """y = sin(x)"""
 
     formula = "dx = dy * cos(x)"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
 
     def forward(self, x):
@@ -151,7 +151,7 @@ class Cos(Op):
     """y = cos(x)"""
 
     formula = "dx = -dy * sin(x)"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
 
     def forward(self, x):
@@ -166,7 +166,7 @@ class Tan(Op):
     """y = tan(x)"""
 
     formula = "dx = dy * (1 + y**2)"
-    saves = ("y",)
+    __slots__ = saves = ("y",)
     graph_saves = {"y": "out"}
 
     def forward(self, x):
@@ -181,7 +181,7 @@ class Log1p(Op):
     """y = log(1 + x), accurate for tiny x"""
 
     formula = "dx = dy / (1 + x)"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
 
     def forward(self, x):
@@ -196,7 +196,7 @@ class Expm1(Op):
     """y = exp(x) - 1, accurate for tiny x"""
 
     formula = "dx = dy * (y + 1)"
-    saves = ("y",)
+    __slots__ = saves = ("y",)
     graph_saves = {"y": "out"}
 
     def forward(self, x):
@@ -211,7 +211,7 @@ class Log2(Op):
     """y = log2(x)"""
 
     formula = "dx = dy / (x * ln 2)"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
 
     def forward(self, x):
@@ -226,7 +226,7 @@ class Log10(Op):
     """y = log10(x)"""
 
     formula = "dx = dy / (x * ln 10)"
-    saves = ("x",)
+    __slots__ = saves = ("x",)
     graph_saves = {"x": 0}
 
     def forward(self, x):
@@ -242,7 +242,7 @@ class Clip(Op):
     included, as PyTorch's clamp"""
 
     formula = "dx = dy * (lo <= x <= hi)"
-    saves = ("inside",)
+    __slots__ = saves = ("inside",)
     graph_saves = {"inside": "const"}
 
     def __init__(self, lo, hi):

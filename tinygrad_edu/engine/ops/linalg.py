@@ -29,7 +29,7 @@ class MatMul(Op):
     """
 
     formula = "da = dy @ b.T, db = a.T @ dy"
-    saves = ("a", "b")
+    __slots__ = saves = ("a", "b")
     graph_saves = {"a": 0, "b": 1}
     keeps = (0, 1)
 
