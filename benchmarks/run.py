@@ -371,22 +371,28 @@ def training_flat(rep: Report):
             peak[k] = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-    rows = [[f"{s:,}", f"{seen['numpy'][s] / 2**10:.1f} KiB", f"{seen['engine'][s] / 2**10:.1f} KiB"]
-            for s in marks]
-    rows.append(["peak over the run", f"{peak['numpy'] / 2**10:.1f} KiB",
-                 f"{peak['engine'] / 2**10:.1f} KiB"])
+    kib = lambda b: f"{b / 2**10:.1f} KiB"   # noqa: E731
+    rows = [[f"{s:,}"] + [kib(seen[k][s][j]) for k in ("numpy", "engine") for j in (0, 1)]
+            + [str(seen["engine"][s][2])] for s in marks]
+    rows.append(["peak over the run", kib(peak["numpy"]), "", kib(peak["engine"]), "", ""])
     for r in rows:
         rep.log("  after step " + " | ".join(r))
-    grow = seen["engine"][total] - seen["engine"][warm]
-    flat = grow <= TARGETS["flat_kib"] * 2**10
+    grow = seen["engine"][total][1] - seen["engine"][warm][1]
+    cycles = sum(v[2] for v in seen["engine"].values())
+    flat = grow <= TARGETS["flat_kib"] * 2**10 and cycles == 0
     rep.blocks["memory"].extend(
         [f"Memory still allocated (tracemalloc) after marked steps while the W5 net trains for {total:,} "
-         f"steps on minibatches of {sched.batches.shape[1]}, no garbage collection forced. A rise over "
-         f"the first steps is CPython's and numpy's free lists and caches of small objects filling "
-         f"up; what counts is the change over the {steps:,} steps after a warm-up of {warm:,}: "
-         f"{grow / 2**10:+.1f} KiB, " + ("flat (each step's graph is freed when the step ends)."
-                                          if flat else "still growing."), ""]
-        + table(["after step", "numpy", "engine"], rows) + [""])
+         f"steps on minibatches of {sched.batches.shape[1]}, no garbage collection forced between the "
+         f"marks. At each mark the first number is read as it is; then `gc.collect()` runs, which "
+         f"also empties CPython's free lists (of tuples, floats, frames): their fill moves the first "
+         f"number by up to a few hundred KiB from one step to the next without anything being held, "
+         f"so the second number, after it, is what the loop keeps. The last column counts the "
+         f"objects that collect found in reference cycles (0: every step's graph is freed by "
+         f"reference counting alone). What counts is the change of the second engine number over "
+         f"the {steps:,} steps after a warm-up of {warm:,}: {grow / 2**10:+.1f} KiB, "
+         + ("flat." if flat else "still growing."), ""]
+        + table(["after step", "numpy", "numpy, after collect", "engine", "engine, after collect",
+                 "engine: unreachable objects"], rows) + [""])
     rep.target(f"memory: training loop flat over {steps:,} steps",
                f"{grow / 2**10:+.1f} KiB from step {warm:,} to {total:,}", flat)
 
