@@ -612,6 +612,8 @@ def page(rep: Report, machine, quick):
            "- the walk adds into running totals it allocated itself in place, stores an "
            "intermediate's gradient as it is (`Tensor.grad` hands it out read-only), and pauses "
            "Python's cycle collector while it runs (`backward` in `engine/autograd.py`);",
+           "- *saved arrays in slots* (`Op` in `engine/autograd.py`): the ops made once per call "
+           "list their saved arrays as `__slots__`, so a recorded op carries no attribute dict;",
            "- *the constant cache* (`engine/tensor.py`): a Python number in `x * 1.01` becomes one "
            "shared read-only constant Tensor per (value, dtype), not a new array and Tensor per op;",
            "- *the direct broadcast view* (`engine/ops/shape.py`): `sum`'s gradient is numpy's "
