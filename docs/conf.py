@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import types
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,6 +79,28 @@ def _on_docstring(app, what, name, obj, options, lines):
         lines[:] = ["::", ""] + body + [""]
 
 
+def _slot_markers() -> tuple:
+    """What autodoc passes as the value of a ``__slots__`` entry: ``SLOTSATTR`` up to Sphinx 8,
+    ``_sentinels.SLOTS_ATTR`` from Sphinx 9 (both looked up, so either version builds)."""
+    import sphinx.ext.autodoc as autodoc
+    found = [getattr(autodoc, "SLOTSATTR", None)]
+    try:
+        from sphinx.ext.autodoc import _sentinels
+        found.append(getattr(_sentinels, "SLOTS_ATTR", None))
+    except ImportError:
+        pass
+    return tuple(m for m in found if m is not None)
+
+
+def _skip_slots(app, what, name, obj, skip, options):
+    """Leave out the ops' ``__slots__`` (the arrays an op saves, e.g. ``ReLU.y``): each would be an
+    entry of its own, and a bare ``y`` in a docstring would then name a dozen of them."""
+    if isinstance(obj, types.MemberDescriptorType) or any(obj is m for m in _slot_markers()):
+        return True
+    return skip
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _on_docstring)
+    app.connect("autodoc-skip-member", _skip_slots)
     return {"parallel_read_safe": True}
