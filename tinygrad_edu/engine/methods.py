@@ -38,7 +38,7 @@ ValuesIndices.__doc__ = "``(values, indices)``, as PyTorch's max(dim=...), min(d
 def _axes(axis, ndim: int, where: str) -> tuple:
     """Normalize ``axis`` (None, an int or a tuple of ints, negatives allowed) to sorted non-negative
     axes of a tensor with ``ndim`` dimensions; the one place every reduction and shape method checks
-    its axes. A 0-d tensor has no axis to name (``axis=None`` is all of its none)."""
+    its axes. A 0-d tensor has no axis to name: only ``axis=None`` fits it."""
     if axis is None:
         return tuple(range(ndim))
     if type(axis) is int and 0 <= axis < ndim:     # the common case, valid as it is
@@ -46,7 +46,7 @@ def _axes(axis, ndim: int, where: str) -> tuple:
     items = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in items:
-        if not isinstance(a, numbers.Integral) or isinstance(a, (bool, np.bool_)):
+        if not isinstance(a, numbers.Integral) or isinstance(a, bool):
             raise TypeError(f"{where}: axis must be None, an int or a tuple of ints; got {axis!r}")
         if not -ndim <= a < ndim:
             raise ValueError(f"{where}: axis {a} is out of range for a tensor of {ndim} dimensions"
@@ -349,11 +349,13 @@ class TensorMethods:
         axes = _axes(axis, self.ndim, "var")
         n = int(np.prod([self.shape[a] for a in axes]))
         d = self - self.mean(axes, keepdims=True)
-        scale = 1.0 / (n - corr) if n > corr else np.nan   # as PyTorch: nan when n <= correction
-        if n <= corr:
+        if n > corr:
+            scale = 1.0 / (n - corr)
+        else:   # as PyTorch: nan when n <= correction, with a warning
             warnings.warn(f"var: {n} entries per variance with correction={corr} leave no degrees of "
                           f"freedom, so the result is nan (as in PyTorch); pass correction=0 for the "
                           f"population variance", RuntimeWarning, stacklevel=2)
+            scale = np.nan
         return (d * d).sum(axes, keepdims) * scale
 
     @both_spellings

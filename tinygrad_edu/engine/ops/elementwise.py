@@ -9,14 +9,10 @@ from ..autograd import Op
 class ReLU(Op):
     """y = max(x, 0); the gradient at exactly x = 0 is taken as 0 (as in PyTorch)
 
-    One speed choice, *the sign mask*: ``backward`` multiplies by ``np.sign(y)``, which is the
-    mask (x > 0) as a float array already (1 where y > 0, 0 where y = 0), in one numpy call. The
-    other spellings were timed (numpy 2.4): ``dy * (y > 0).astype(y.dtype)`` (three calls) is
-    faster past about 2,000 entries (on (64, 100) 9.0 -> 7.9 us, on (200, 100) 26.5 -> 17.7 us:
-    numpy's ``sign`` loop is not vectorized) but slower on small arrays ((10, 10): 0.8 -> 1.7 us,
-    4% on the 2,000-op chain of W4), ``dy * (y > 0)`` casts inside the multiply and is slower
-    still there, and ``np.where`` is no faster at any size (and takes no Tensor ``dy``, which a
-    gradient of a gradient passes). A nan in y gives a nan gradient.
+    One speed choice, *the sign mask*: ``backward`` multiplies by ``np.sign(y)``, which is the mask
+    (x > 0) as floats already, in one numpy call. ``dy * (y > 0).astype(y.dtype)`` is faster only
+    past ~2,000 entries and twice as slow on a (10, 10) array (numpy 2.4); ``np.where`` is no
+    faster and takes no Tensor ``dy`` (a gradient of a gradient passes one).
     """
 
     formula = "dx = dy * (x > 0)"
