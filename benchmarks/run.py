@@ -348,6 +348,12 @@ def run_memory(rep: Report):
            f"(the inputs `X` ({n3 * d3 * 8 / 2**20:.2f} MiB) and the parameters are not counted). "
            f"PyTorch allocates outside Python's allocator, so tracemalloc cannot see it.", ""]
     md += table(["contender", "peak", "ratio to numpy"], rows) + [""]
+    md += [f"The largest arrays are W1-sized ({d3 * h3 * 8 / 2**20:.2f} MiB). Hand numpy's peak "
+           f"holds two of them (`X.T @ dZ` and `2 * reg * W1`, added in place by numpy's temporary "
+           f"elision). The engine's holds three, when the first layer's weight gradient arrives: the "
+           f"value of `W1 * W1`, which the graph keeps, as it keeps every intermediate's value (the "
+           f"diagrams and the trace show them after backward); the running total of W1's gradient "
+           f"(the regularization's part); and the matmul's new part, before it is added in.", ""]
     q = peaks["engine"] / base
     rep.target(f"memory: W3 peak at most {TARGETS['w3_peak']}x hand numpy", f"{q:.2f}x",
                q <= TARGETS["w3_peak"])
