@@ -191,8 +191,8 @@ def test_relu_gradient_at_zero_is_zero():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_relu_float_mask_keeps_dtype_and_zero_at_zero(dtype):
-    """The float mask: 0 at -0.0, 0.0 and below, dy above, in the input's dtype."""
+def test_relu_sign_mask_keeps_dtype_and_zero_at_zero(dtype):
+    """The sign mask: 0 at -0.0, 0.0 and below, dy above, in the input's dtype."""
     x = Tensor(np.array([-3.0, -0.0, 0.0, 1e-30, 2.0], dtype), requires_grad=True)
     up = np.array([5.0, 6.0, 7.0, 8.0, 9.0], dtype)
     x.relu().backward(up)
