@@ -8,10 +8,11 @@ from tinygrad_edu import Tensor, no_grad
 from tinygrad_edu.optim import SGD, Adam
 
 
-def micrograd_readme():
-    """micrograd's README program, line for line, with Tensor(x, requires_grad=True) for Value(x)."""
-    a = Tensor(-4.0, requires_grad=True)
-    b = Tensor(2.0, requires_grad=True)
+def micrograd_readme(leaf=lambda x: Tensor(x, requires_grad=True)):
+    """micrograd's README program, line for line, with ``leaf(x)`` (a Tensor that requires grad, or a
+    torch tensor) for Value(x)."""
+    a = leaf(-4.0)
+    b = leaf(2.0)
     c = a + b
     d = a * b + b**3
     c += c + 1
@@ -35,19 +36,7 @@ def test_micrograd_readme_program_runs_unchanged():
 
 def test_micrograd_readme_matches_torch():
     torch = pytest.importorskip("torch")
-    a = torch.tensor(-4.0, dtype=torch.float64, requires_grad=True)
-    b = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
+    g, a, b = micrograd_readme(lambda x: torch.tensor(x, dtype=torch.float64, requires_grad=True))
     ours, oa, ob = micrograd_readme()
     assert ours.item() == pytest.approx(g.item(), rel=1e-14)
     assert oa.grad.item() == pytest.approx(a.grad.item(), rel=1e-13)

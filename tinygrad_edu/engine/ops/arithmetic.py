@@ -169,28 +169,21 @@ class Maximum(Op):
     formula = "da = dy * ((a > b) + (a == b) / 2), db = dy * ((b > a) + (a == b) / 2)"
     saves = ("wa",)
     graph_saves = {"wa": "const"}
+    _wins, _pick = staticmethod(np.greater), staticmethod(np.maximum)   # Minimum: less, minimum
 
     def forward(self, a, b):
-        self.wa = (a > b) + 0.5 * (a == b)
-        return np.maximum(a, b)
+        self.wa = self._wins(a, b) + 0.5 * (a == b)    # a's share of the gradient: 1, 1/2 or 0
+        return self._pick(a, b)
 
     def backward(self, dy):
         return dy * self.wa, dy * (1 - self.wa)
 
 
-class Minimum(Op):
+class Minimum(Maximum):
     """y = minimum(a, b) elementwise (broadcasting); at ties each input gets half, as PyTorch"""
 
     formula = "da = dy * ((a < b) + (a == b) / 2), db = dy * ((b < a) + (a == b) / 2)"
-    saves = ("wa",)
-    graph_saves = {"wa": "const"}
-
-    def forward(self, a, b):
-        self.wa = (a < b) + 0.5 * (a == b)
-        return np.minimum(a, b)
-
-    def backward(self, dy):
-        return dy * self.wa, dy * (1 - self.wa)
+    _wins, _pick = staticmethod(np.less), staticmethod(np.minimum)
 
 
 class Where(Op):
