@@ -26,7 +26,7 @@ import numpy as np
 
 from . import checks
 from .engine import Tensor
-from .engine.autograd import bump_version
+from .engine import versions
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -55,7 +55,7 @@ class Optimizer:
                 g = g + self.weight_decay * p.data
             delta = self.update(g, state)
             p.data -= delta if delta.dtype == p.data.dtype else delta.astype(p.data.dtype)
-            bump_version(p)   # a graph that saved p's old value now refuses to backward
+            versions.bump(p)   # a graph that saved p's old value now refuses to backward
 
     def update(self, g: np.ndarray, state: dict) -> np.ndarray:  # pragma: no cover - abstract
         """The step to subtract from a parameter, given its gradient and its state dict."""

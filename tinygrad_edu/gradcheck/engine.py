@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import Tensor, no_grad
-from ..engine.autograd import collect, unbroadcast
+from ..engine.autograd import collect, local_gradients
 from .numerical import (as_array, default_step, differences, entries, rel_error, sample_entries,
                         tolerances, warn_modified)
 
@@ -217,7 +217,7 @@ def locate_op(out, seed: int = 0, max_entries: int = 64):
     sum(dy * forward(...)) with that input moved, at up to ``max_entries`` random entries. The
     forward runs on a copy of the op, so the recorded one keeps its saved values.
     """
-    made, _ = collect(out)
+    made = collect(out)
     rng = np.random.default_rng(seed)
     for step, t in enumerate(made):
         found = _check_op(t, step, rng, max_entries)
@@ -230,11 +230,11 @@ def _check_op(t, step, rng, max_entries):
     op = t._op
     arrays = [p.data for p in op.parents]
     dy = rng.normal(size=t.data.shape).astype(t.data.dtype)
-    grads = op.backward(dy)
-    for i, (p, need, g) in enumerate(zip(op.parents, op.needs, grads)):
-        if not need or g is None or p.data.dtype.kind != "f":
+    grads = local_gradients(t, dy)
+    for i, (p, g) in enumerate(zip(op.parents, grads)):
+        if g is None or p.data.dtype.kind != "f":
             continue
-        g = unbroadcast(np.asarray(getattr(g, "data", g), dtype=np.float64), p.data.shape)
+        g = np.asarray(g, dtype=np.float64)
         x = p.data.copy()
         idx = entries(x) if x.size <= max_entries else sample_entries(x, max_entries, rng.integers(1 << 30))
 
