@@ -48,7 +48,7 @@ class Optimizer:
         """Update every parameter that has a gradient: ``p -= self.update(g, state)``, where ``g`` is
         ``p.grad`` plus ``weight_decay * p`` (the L2 penalty added to the gradient, as PyTorch does)."""
         for p, state in zip(self.params, self.state):
-            g = p.grad
+            g = p._grad      # the array itself (``p.grad`` hands out a Grad view of it)
             if g is None:
                 continue
             if self.weight_decay:

@@ -25,7 +25,7 @@ import operator
 
 import numpy as np
 
-from . import formulas, higher, hooks, modes, versions
+from . import fast, formulas, higher, hooks, modes, versions
 from .inputs import array_of
 
 
@@ -36,20 +36,17 @@ class Op:
     returns one gradient per input: the chain rule, dL/dx = dL/dy * dy/dx. It may return None for
     an input that needs no gradient (``self.needs[i]`` says which do). If an input was broadcast, the
     walk sums its gradient back to the input's shape (``unbroadcast``), so no op has to.
-    ``formula`` is the local gradient as text; settings are keywords, ``Sum(axes=(1,), keepdims=False)``.
+    ``formula`` is the local gradient as text. An op with settings is a ``WithSettings``.
 
     Written with operations that numpy arrays and Tensors both have (``dy * y``, ``dy @ b.T``,
     ``.reshape``), the same backward builds a graph of its own when the walk passes Tensors
     (gradients of gradients: ``higher.py``).
     """
 
+    __slots__ = ("parents", "needs", "seq", "spent", "__dict__")   # the graph's links; settings: dict
     formula = ""
     spelling = None   # how a call reads, with the inputs' names in braces: "{a} + {b}"
     roles = ()        # each input's part where order matters: ("left", "right")
-    spent = False     # set by a backward that did not retain the graph
-
-    def __init__(self, **settings):
-        self.__dict__.update(settings)
 
     @property
     def name(self) -> str:
@@ -91,18 +88,28 @@ class Op:
         return f"<{self.name} #{getattr(self, 'seq', '?')}>"
 
 
+class WithSettings(Op):
+    """An op with settings (an axis, a shape), given as keywords: ``Sum(axes=(1,), keepdims=False)``."""
+
+    def __init__(self, **settings):
+        self.__dict__.update(settings)
+
+
 def record(op: Op, *inputs):
     """``op`` run on Tensors: its forward on their values, and the result linked to ``op`` (if an
     input requires grad and recording is on), so that ``backward`` can walk back through it."""
     try:
-        data = op.forward(*[t.data for t in inputs])
+        data = op.forward(*map(_data, inputs))
     except (ValueError, IndexError, TypeError) as e:   # numpy refused: say why in the engine's words
         raise op.refused(inputs, e) from None
-    out = type(inputs[0])(data)
-    needs = [t.requires_grad for t in inputs]
-    if True in needs and modes.state.grad_enabled:
-        op.parents, op.needs, op.seq = inputs, needs, next(modes.counter)
-        out._op, out._requires_grad = op, True
+    out = object.__new__(type(inputs[0]))   # a Tensor for the result (numpy's: no checks needed)
+    out.data = data if type(data) is np.ndarray else np.asarray(data)   # (numpy gives 0-d as scalars)
+    out._grad = out._op = out.name = None
+    needs = list(map(_requires_grad, inputs))
+    out._requires_grad = True in needs and modes.state.grad_enabled
+    if out._requires_grad:
+        op.parents, op.needs, op.seq, op.spent = inputs, needs, next(modes.counter), False
+        out._op = op
         if modes.state.anomaly:   # seam: detect_anomaly checks every result for nan and inf
             modes.check_finite(op, "forward", [data])
     return out
@@ -117,9 +124,10 @@ def backward(roots: tuple, seeds: tuple, retain_graph: bool = False, create_grap
     turns it into one gradient per parent (the upstream gradient times the local Jacobian); each is
     fitted to its parent (summed back to its shape if it was broadcast) and added into that parent's
     running total. Returns ``{tensor: dL/dtensor}`` for every tensor reached; ``Tensor.backward``
-    keeps them in ``.grad``. ``hook(t, op, dy, sent, raw)`` observes each step: ``sent[i]`` is what
-    was sent to input i (after unbroadcast) and that input's running total right after, or None;
-    ``raw`` is what ``backward`` returned. ``tape``: the part of the
+    keeps them in ``.grad``. ``hook(t, i, g, total, raw)`` observes each gradient sent: ``t`` the
+    tensor whose op sent it (``t.op``, with the gradient ``totals[t]`` that arrived), ``i`` the
+    input's position, ``g`` what it received (after unbroadcast), ``total`` its running total right
+    after, ``raw`` all that ``backward`` returned. ``tape``: the part of the
     graph to walk (default: all of it); ``again``: walk a graph a backward has already walked.
     """
     tape = collect(*roots) if tape is None else tape
@@ -142,18 +150,21 @@ def backward(roots: tuple, seeds: tuple, retain_graph: bool = False, create_grap
             if create_graph:   # seam: the formulas run on Tensors and record a graph of their own
                 in_grads = higher.on_graph(op, dy, t)
             else:
-                in_grads = op.backward(dy, t.data, *[p.data for p in op.parents])
-            sent = []   # per input: (what was sent to it, its running total then), or None
-            for p, g in zip(op.parents, in_grads):
-                if g is not None and p.requires_grad:
-                    if g.shape != p.data.shape or g.dtype != p.data.dtype:
-                        g = unbroadcast(g, p.data.shape, p.data.dtype)
-                    totals[p] = totals[p] + g if p in totals else g
-                    sent.append((g, totals[p]))
+                in_grads = op.backward(dy, t.data, *map(_data, op.parents))
+            for i, (p, g) in enumerate(zip(op.parents, in_grads)):
+                if g is None or not p._requires_grad:
+                    continue
+                if g.shape != p.data.shape or g.dtype is not p.data.dtype:
+                    g = unbroadcast(g, p.data.shape, p.data.dtype)
+                total = totals.get(p)
+                if total is None:
+                    totals[p] = g
+                elif fast.only_the_walks(total):   # speed: a total nobody else holds grows in place
+                    total += g
                 else:
-                    sent.append(None)
-            if hook is not None:   # seam: an observer (the narrated trace, anomaly mode) sees the step
-                hook(t, op, dy, sent, in_grads)
+                    totals[p] = total + g
+                if hook is not None:   # seam: an observer (the narrated trace) sees what was sent
+                    hook(t, i, g, totals[p], in_grads)
             if not retain_graph:
                 op.spent = True
     finally:
@@ -168,16 +179,18 @@ def unbroadcast(grad, shape: tuple, dtype=None):
     If ``x`` of ``shape`` was broadcast to ``grad.shape`` in the forward pass, each entry of ``x``
     was used once per copy, so its gradient is the sum over the copies: over the leading axes that
     broadcasting added and over every axis where ``shape`` has a 1. And the other way round: a
-    gradient smaller than ``shape`` that broadcasts to it (a sum's ``dy``, with the summed axes kept
-    as 1) is broadcast up, since every entry summed gets the same ``dy``. Shapes: ``grad`` (*B),
-    result ``shape``. Works on arrays and (for gradients of gradients) on Tensors.
+    gradient with fewer entries than ``x`` (a sum's ``dy``, with the summed axes kept as 1) is
+    broadcast up, since every entry summed gets the same ``dy``. Shapes: ``grad`` (*B), result
+    ``shape``. Works on arrays and (for gradients of gradients) on Tensors.
     """
+    if grad.ndim < len(shape) or grad.ndim == len(shape) and any(m == 1 != n for m, n in zip(grad.shape, shape)):
+        grad = grad.expand(shape) if hasattr(grad, "_op") else fast.broadcast(grad, shape)
     extra = grad.ndim - len(shape)
-    if extra < 0 or any(n != 1 and m == 1 for n, m in zip(shape, grad.shape[extra:])):
-        grad = grad.expand(shape) if hasattr(grad, "_op") else np.broadcast_to(grad, shape)
-    axes = tuple(range(max(extra, 0))) + tuple(i + extra for i, n in enumerate(shape)
-                                               if n == 1 and grad.shape[i + extra] != 1)
-    grad = grad.sum(axis=axes, keepdims=True) if axes else grad
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))       # the leading axes broadcasting added
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if ones:
+        grad = grad.sum(axis=ones, keepdims=True)       # the axes where x had size 1
     grad = grad.reshape(shape) if grad.shape != shape else grad
     return grad if dtype is None or grad.dtype == dtype else grad.astype(dtype)
 
@@ -206,9 +219,10 @@ def collect(*roots) -> list:
             continue
         tape.append(t)
         for p in op.parents:
-            if p._op is not None and p._op.seq > op.seq:   # seam: see versions.snapshot
+            maker = p._op
+            if maker is not None and maker.seq > op.seq:   # seam: see versions.snapshot
                 p = versions.as_seen_by(op, p)
-            if p.requires_grad and p not in seen:
+            if p._requires_grad and p not in seen:
                 seen.add(p)
                 stack.append(p)
     tape.sort(key=_seq_of)
@@ -216,6 +230,8 @@ def collect(*roots) -> list:
 
 
 _seq_of = operator.attrgetter("_op.seq")
+_data = operator.attrgetter("data")
+_requires_grad = operator.attrgetter("_requires_grad")   # the slot behind requires_grad
 
 
 def leaves(tape: list, roots=()) -> list:

@@ -23,8 +23,12 @@ def axes_of(axis, ndim: int, where: str, dim=None) -> tuple:
         if axis is not None:
             raise TypeError(f"{where}: give axis= or dim=, not both")
         axis = dim
+    if axis is None:
+        return tuple(range(ndim))
+    if type(axis) is int and 0 <= axis < ndim:    # the common case, valid as it is
+        return (axis,)
     try:
-        return tuple(sorted(normalize_axis_tuple(range(ndim) if axis is None else axis, ndim)))
+        return tuple(sorted(normalize_axis_tuple(axis, ndim)))
     except (TypeError, ValueError):   # numpy's AxisError is a ValueError
         if ndim == 0 and axis in (0, -1, (0,), (-1,)) and not isinstance(axis, bool):
             return ()

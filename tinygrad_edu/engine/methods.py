@@ -20,6 +20,7 @@ plain functions; ``creation.py`` exports them at module level in PyTorch's spell
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import warnings
 from collections import namedtuple
@@ -409,7 +410,7 @@ class TensorMethods:
         """Mean over ``axis`` (the primitive ``Mean``: dx = dy / N). An empty axis has no mean: it
         raises."""
         axes = axes_of(axis, self.ndim, "mean", dim)
-        if not int(np.prod([self.shape[a] for a in axes])):
+        if not math.prod(self.shape[a] for a in axes):
             raise ValueError(f"mean: axis {axis!r} of a tensor of shape {self.shape} holds no entries, "
                              f"so the mean is undefined; check the shape (an empty batch?)")
         return autograd.record(ops.Mean(axes=axes, keepdims=keepdims or keepdim), self)

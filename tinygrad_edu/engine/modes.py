@@ -149,6 +149,6 @@ def check_finite(op, where: str, arrays) -> None:
                 f"exp of a large number, division by zero).")
 
 
-def finite_hook(t, op, dy, sent, raw) -> None:
+def finite_hook(t, i, g, total, raw) -> None:
     """The walk's observer in anomaly mode: every gradient an op sends must be finite."""
-    check_finite(op, "backward", [None if s is None else s[0] for s in sent])
+    check_finite(t.op, "backward", [None] * i + [g])

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from . import autograd, hooks, modes, ops
+from . import autograd, fast, hooks, modes, ops
 from .inputs import array_of, axes_of, constant_of, flags_error
 from .methods import TensorMethods
 
@@ -23,6 +23,7 @@ _KEPT = {np.dtype(np.float64), np.dtype(np.float32), np.dtype(bool)}   # dtypes 
 _SCALARS = {np.float64, np.float32, np.bool_}   # numpy's 0-d results, wrapped as arrays
 _CONSTANTS: dict = {}   # (number, dtype) -> its constant Tensor: made once, read-only, shared
 _CONSTANTS_MAX = 1024
+_FLOAT64 = np.dtype(np.float64)   # what the constants of a bool mask become
 
 
 class Tensor(TensorMethods):
@@ -47,6 +48,16 @@ class Tensor(TensorMethods):
             raise flags_error(data, requires_grad, name)
         self.data, self._requires_grad, self.name = data, bool(requires_grad), name
         self._grad = self._op = None
+
+    @classmethod
+    def wrap(cls, data) -> "Tensor":
+        """A constant Tensor around an op's result, a float or bool array (or numpy's 0-d scalar),
+        without ``__init__``'s checks: the one way the engine makes a Tensor for itself."""
+        t = object.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t._grad = t._op = t.name = None
+        t._requires_grad = False
+        return t
 
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
@@ -81,7 +92,7 @@ class Tensor(TensorMethods):
             if hooks.hooked and t._op is None:   # seam: a leaf's hooks see its gradient first
                 g = hooks.run(t, g)
             if t._grad is None:     # a leaf's .grad is an array of its own; an intermediate keeps g
-                t._grad = g if t._op is not None else np.array(g, dtype=t.data.dtype)
+                t._grad = g if t._op is not None or fast.only_the_walks(g) else np.array(g)
             elif t._op is None:
                 t._grad += g        # in place: an alias of a leaf's .grad sees the sum (as PyTorch)
             else:
@@ -97,8 +108,8 @@ class Tensor(TensorMethods):
         (float32 stays float32, as PyTorch), made once and shared, read-only; arrays as constants."""
         if isinstance(x, Tensor):
             return x
-        dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-        key = (x, dtype) if type(x) in (float, int) else None
+        dtype = self.data.dtype if self.data.dtype.kind == "f" else _FLOAT64
+        key = (x, dtype.char) if type(x) in (float, int) else None
         c = _CONSTANTS.get(key)
         if c is None:
             c = Tensor(np.asarray(x, dtype) if key else constant_of(x, dtype, where))

@@ -49,7 +49,7 @@ def version(a) -> int:
 def bump(t) -> None:
     """Count an unrecorded in-place update of tensor ``t``'s array (and of every view of it)."""
     global last_bump
-    base = owner(t.data)
+    base = t.data if t.data.base is None else owner(t.data)
     entry = _versions.get(id(base))
     if entry is None or entry[2]() is not base:
         key = id(base)

@@ -134,15 +134,22 @@ def trace(loss, grad=None, names=None, frame=None) -> Trace:
     """
     seed = autograd.seed_of(loss, grad, "trace")
     graph = build(loss, names=names, frame=frame or sys._getframe(1))
-    nodes = {id(n.op): n for n in graph.ops}
     again = any(n.op.spent for n in graph.ops)
-    steps = []
+    sends = {}     # id(t) -> {input position: (what it received, its running total then)}, and raw
 
-    def observe(t, op, dy, sent, raw):
-        steps.append(Step(len(steps) + 1, nodes[id(op)], dy, tuple(s and s[0] for s in sent),
-                          tuple(None if g is None else tuple(np.shape(g)) for g in raw),
-                          tuple(s and s[1] for s in sent), graph.names, len(graph.ops)))
+    def observe(t, i, g, total, raw):
+        sends.setdefault(id(t), [{}, raw])[0][i] = (g, total)
 
     totals = autograd.backward((loss,), (seed,), retain_graph=True, hook=observe, again=True)
+    steps = []
+    for node in reversed(graph.ops):          # the walk's order: newest op first
+        got, raw = sends.get(id(node.out.tensor), [{}, ()])
+        n_in = len(node.inputs)
+        steps.append(Step(len(steps) + 1, node, totals.get(node.out.tensor),
+                          tuple(got[i][0] if i in got else None for i in range(n_in)),
+                          tuple(None if k >= len(raw) or raw[k] is None else tuple(np.shape(raw[k]))
+                                for k in range(n_in)),
+                          tuple(got[i][1] if i in got else None for i in range(n_in)),
+                          graph.names, len(graph.ops)))
     grads = {id(t): g for t, g in totals.items()}
     return Trace(steps, graph, seed, grads, again)

@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from ..autograd import Op, apply
+from ..autograd import Op, WithSettings, apply
 from .elementwise import Log
 
 
@@ -40,7 +40,7 @@ class Sub(Op):
         return a - b
 
     def backward(self, dy, y, a, b):
-        return dy, -dy
+        return dy, (-dy if self.needs[1] else None)
 
 
 class Mul(Op):
@@ -53,6 +53,9 @@ class Mul(Op):
         return a * b
 
     def backward(self, dy, y, a, b):
+        if a is b:           # x * x: both parts are dy * x, computed once
+            g = dy * a
+            return g, g
         return (dy * b if self.needs[0] else None), (dy * a if self.needs[1] else None)
 
 
@@ -90,7 +93,7 @@ class Neg(Op):
         return (-dy,)
 
 
-class Pow(Op):
+class Pow(WithSettings):
     """y = x ** p, with p a constant number; at x = 0 the gradient is its limit (0 for p > 1)"""
 
     formula = "dx = dy * p * x ** (p - 1)"
@@ -171,7 +174,7 @@ class Minimum(Maximum):
     wins, pick = staticmethod(operator.lt), staticmethod(np.minimum)
 
 
-class Where(Op):
+class Where(WithSettings):
     """y = a where cond else b (``cond`` a constant bool array; all three broadcast)"""
 
     formula = "da = dy * cond, db = dy * (1 - cond)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, apply
+from ..autograd import Op, WithSettings, apply
 
 
 class ReLU(Op):
@@ -177,7 +177,7 @@ class Log10(Op):
         return (dy / (x * np.log(10.0)),)
 
 
-class Clip(Op):
+class Clip(WithSettings):
     """y = min(max(x, lo), hi) (lo or hi may be None); the gradient passes where lo <= x <= hi, ends
     included, as PyTorch's clamp"""
 
@@ -194,7 +194,7 @@ class Clip(Op):
         return f"clip({self.lo}, {self.hi})"
 
 
-class Cast(Op):
+class Cast(WithSettings):
     """y = x.astype(dtype), float32 <-> float64; the gradient is cast back"""
 
     formula = "dx = dy.astype(x.dtype)"

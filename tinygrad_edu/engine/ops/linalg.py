@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, apply
+from ..autograd import Op, WithSettings, apply
 from ..formulas import summed_back
 from .shape import Expand, IndexAdd
 
@@ -108,7 +108,7 @@ def parse_einsum(subscripts: str, shapes: list) -> tuple[list, str]:
 
 
 
-class Einsum(Op):
+class Einsum(WithSettings):
     """y = einsum('ij,jk->ik', a, b, ...) with explicit ``labels`` (one string per operand) and
     output labels ``out`` (see ``parse_einsum``). The gradient of operand k is the einsum of dy with
     the other operands onto k's labels: labels summed away in k alone come back by broadcasting,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, apply
+from ..autograd import Op, WithSettings, apply
 
 
-class _Windows(Op):
+class _Windows(WithSettings):
     """What Unfold and Fold share: the kernel, stride and dilation, and where each offset reads."""
 
     def _set_out_hw(self, hw):

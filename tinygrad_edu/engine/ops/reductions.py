@@ -6,9 +6,11 @@ and the walk broadcasts it up to ``x``'s shape (``autograd.unbroadcast``).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..autograd import Op, apply
+from ..autograd import Op, WithSettings, apply
 from ..formulas import LETTERS, axis_text, indices
 
 
@@ -18,7 +20,7 @@ def _kept(shape, axes) -> list:
     return [1 if i in axes else n for i, n in enumerate(shape)]
 
 
-class _Reduce(Op):
+class _Reduce(WithSettings):
     """What the reductions share: how a call reads and its formula in index notation."""
 
     def expression(self, names):
@@ -98,8 +100,7 @@ class Mean(_Reduce):
         return x.mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dy, y, x):
-        n = int(np.prod([x.shape[a] for a in self.axes]))
-        return (dy.reshape(_kept(x.shape, self.axes)) / n,)
+        return (dy.reshape(_kept(x.shape, self.axes)) / math.prod(x.shape[a] for a in self.axes),)
 
 
 GRID_LIMIT = 2 ** 22   # most entries of prod's n x n grid on a graph (32 MiB in float64)
@@ -155,7 +156,7 @@ class Prod(_Reduce):
         return (others.reshape(moved.shape).transpose(back) * dy.reshape(_kept(x.shape, self.axes)),)
 
 
-class Cumsum(Op):
+class Cumsum(WithSettings):
     """y = x.cumsum(axis): y_i = x_0 + ... + x_i along ``axis``"""
 
     formula = "dx = reverse cumsum of dy (dx_i = dy_i + ... + dy_last)"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, apply
+from ..autograd import Op, WithSettings, apply
 
 
-class Reshape(Op):
+class Reshape(WithSettings):
     """y = x.reshape(shape)"""
 
     formula = "dx = dy.reshape(x.shape)"
@@ -34,7 +34,7 @@ class Reshape(Op):
                           f"entries) to {tuple(self.shape)}")
 
 
-class Transpose(Op):
+class Transpose(WithSettings):
     """y = x.transpose(axes): axis i of y is axis axes[i] of x"""
 
     formula = "dx = dy.transpose(argsort(axes))"
@@ -56,7 +56,7 @@ class Transpose(Op):
         return [f"d{names[0]} = dy.T" if len(back) == 2 else f"d{names[0]} = dy.transpose{back}"]
 
 
-class Index(Op):
+class Index(WithSettings):
     """y = x[index]: basic slices, or integer arrays (e.g. ``scores[np.arange(N), y]``)"""
 
     formula = "dx = zeros_like(x); dx[index] += dy (repeated indices accumulate)"
@@ -102,7 +102,7 @@ def _index_text(it) -> str:
     return "..." if it is Ellipsis else str(it)
 
 
-class IndexAdd(Op):
+class IndexAdd(WithSettings):
     """y = zeros(shape); y[index] += x, repeated indices accumulating (the gradient of an index)"""
 
     formula = "dx = dy[index]"
@@ -124,7 +124,7 @@ class IndexAdd(Op):
 # ---------------------------------------------------------------------------------------------
 
 
-class Expand(Op):
+class Expand(WithSettings):
     """y = broadcast_to(x, shape): copies of x along new leading axes and along axes of size 1"""
 
     formula = "dx = dy summed back to x.shape (unbroadcast)"
@@ -139,7 +139,7 @@ class Expand(Op):
         return f"expand{tuple(self.shape)}"
 
 
-class Concat(Op):
+class Concat(WithSettings):
     """y = concatenate(xs, axis): the inputs side by side along ``axis``"""
 
     formula = "dx_k = dy[the slice of axis where x_k sits]"
@@ -157,7 +157,7 @@ class Concat(Op):
         return f"concatenate(axis={self.axis})"
 
 
-class Pad(Op):
+class Pad(WithSettings):
     """y = x padded with a constant: ``widths`` one (before, after) pair per axis, as ``np.pad``"""
 
     formula = "dx = dy[the part of y that holds x]"
