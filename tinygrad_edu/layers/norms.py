@@ -69,7 +69,7 @@ def read_bn_param(bn_param, d: int, dtype, where: str):
     (running averages of ``d`` zeros of ``dtype``); errors name ``where``. The graphs read it too."""
     p = _args.param_dict(bn_param, "bn_param", where, required=("mode",))
     mode = _args.mode(p, "bn_param", where)
-    eps = checks.number(p.get("eps", 1e-5), "bn_param['eps']", where, low=0, low_open=True)
+    eps = checks.number(p.get("eps", 1e-5), "bn_param['eps']", where, low=0)
     momentum = checks.number(p.get("momentum", 0.9), "bn_param['momentum']", where, low=0, high=1)
     running = []
     for key in ("running_mean", "running_var"):
@@ -148,7 +148,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     x = _args.floats(x, "x", where, ndim=2, hint="(N, D)")
     gamma, beta = (_args.vector(v, k, where, x.shape[1]) for v, k in ((gamma, "gamma"), (beta, "beta")))
     p = _args.param_dict(ln_param, "ln_param", where)
-    eps = checks.number(p.get("eps", 1e-5), "ln_param['eps']", where, low=0, low_open=True)
+    eps = checks.number(p.get("eps", 1e-5), "ln_param['eps']", where, low=0)
     xhat, _, inv = _standardize(x, 1, eps)
     return gamma * xhat + beta, (xhat, inv, gamma)
 
