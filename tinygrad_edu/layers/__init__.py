@@ -31,6 +31,8 @@ from .norms import (batchnorm_backward, batchnorm_backward_alt, batchnorm_forwar
 from . import graph
 from .numerical import layer_numerical_grads
 from .compare import compare_layer
+from .fc_net import FullyConnectedNet
+from .cnn import ThreeLayerConvNet
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "leaky_relu_forward", "leaky_relu_backward", "sigmoid_forward", "sigmoid_backward",
@@ -40,4 +42,4 @@ __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "spatial_batchnorm_backward", "conv_forward_naive", "conv_backward_naive",
            "conv_forward_fast", "conv_backward_fast", "max_pool_forward_naive",
            "max_pool_backward_naive", "max_pool_forward_fast", "max_pool_backward_fast", "graph",
-           "layer_numerical_grads", "compare_layer"]
+           "layer_numerical_grads", "compare_layer", "FullyConnectedNet", "ThreeLayerConvNet"]
