@@ -108,6 +108,12 @@ class Solver:
         self.loss_history, self.train_acc_history, self.val_acc_history = [], [], []
         self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
 
+    @property
+    def history(self) -> dict:
+        """The histories as one dict, the shape ``TwoLayerNet.train`` returns (for ``plot_history``)."""
+        return {"loss_history": self.loss_history, "train_acc_history": self.train_acc_history,
+                "val_acc_history": self.val_acc_history}
+
     def _step(self, idx) -> float:
         """One update of every param from the loss and gradients on the rows ``idx``."""
         loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
