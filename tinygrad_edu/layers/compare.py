@@ -193,7 +193,8 @@ def compare_layer(name: str, x=None, seed: int = 0, *, dout=None, naive=None,
     results.append(_pair("vectorized", case.labels[1], case.vectorized, case, args, dout))
     for method, pair in (("your_naive", naive), ("your_vectorized", vectorized)):
         if pair is not None:
-            label = f"{method.replace('_', ' ')} ({getattr(pair[1], '__name__', 'yours')})"[:22]
+            label = f"{method.replace('_', ' ')} ({getattr(pair[1], '__name__', '')})"
+            label = label if len(label) <= 22 else method.replace("_", " ")
             results.append(_pair(method, label, pair, case, args, dout))
     start = time.perf_counter()
     numerical = layer_numerical_grads(case.vectorized[0], _fresh(args), dout)
