@@ -70,3 +70,13 @@ def test_newton_regression(tmp_path, capsys):
     gd = float(re.search(r"gradient descent, .*-> ([0-9.e+]+) after", out).group(1))
     assert newton[1] < 1.0 < gd          # one Newton step reaches the minimum; 500 GD steps do not
     assert (tmp_path / "newton_losses.png").exists()
+
+
+def test_solver_digits(tmp_path, capsys):
+    out = run("solver_digits", tmp_path, capsys, "--quick")
+    errors = re.search(r"FullyConnectedNet ([0-9.e+-]+), ThreeLayerConvNet ([0-9.e+-]+)", out).groups()
+    assert max(map(float, errors)) < 1e-6
+    fc, cnn = accuracies(out)
+    assert fc >= 0.93 and cnn >= 0.93
+    for name in ("solver_fc_curves", "solver_cnn_curves"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000

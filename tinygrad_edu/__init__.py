@@ -18,3 +18,5 @@ __version__ = "0.1.0"
 __all__ = ["Tensor", "tensor", "grad", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
            "unbroadcast", "ops", "__version__"]
 __all__ += [n for n in creation.__all__ if n not in __all__ and n != "trace"]
+
+from . import layers  # noqa: E402,F401  (the layer functions; registers compare("batchnorm"), ...)

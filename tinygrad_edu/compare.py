@@ -40,6 +40,7 @@ __all__ = ["compare", "compare_all", "make_data", "Comparison", "ComparisonSet",
 LOSSES = ("softmax", "svm", "two_layer")
 METHODS = ("graph", "naive", "vectorized", "your_naive", "your_vectorized", "numerical")
 EXACT_TOL, NUMERICAL_TOL = 1e-8, 1e-6   # what ``ok`` demands: analytic pairs, pairs with numerical
+LAYERS = {}   # layer name -> its comparison, registered by tinygrad_edu.layers (imported with the package)
 
 
 def make_data(seed: int = 0, N: int = 20, D: int = 10, C: int = 5, H: int = 8) -> dict:
@@ -212,7 +213,8 @@ def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: flo
     """Run one loss through the graph, the naive and vectorized references, your own functions (when
     given) and numerical differences.
 
-    ``loss``: 'softmax', 'svm' or 'two_layer'. ``X`` (N, D), ``y`` (N,) and ``W`` (D, C) (for the
+    ``loss``: 'softmax', 'svm' or 'two_layer' (or a layer, such as 'batchnorm' or 'conv': see
+    ``tinygrad_edu.layers.compare.compare_layer``). ``X`` (N, D), ``y`` (N,) and ``W`` (D, C) (for the
     linear losses) or ``params`` (for 'two_layer') as numpy arrays; whatever is not given is drawn by
     ``make_data(seed)`` (shapes taken from what is given). ``reg`` as in ``losses``; ``delta`` the SVM
     margin. ``naive``, ``vectorized``: your functions, ``(W, X, y, reg) -> (loss, dW)`` (for
@@ -222,8 +224,11 @@ def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: flo
     parameter (chosen with ``seed``). The given arrays are not modified. Returns a ``Comparison``;
     print it for the table.
     """
+    if loss in LAYERS:     # a layer ('batchnorm', 'conv', ...): its own inputs, the same table
+        return LAYERS[loss](X=X, y=y, W=W, params=params, reg=reg, seed=seed, naive=naive,
+                            vectorized=vectorized)
     if loss not in LOSSES:
-        raise ValueError(f"compare: loss must be one of {LOSSES}, got {loss!r}")
+        raise ValueError(f"compare: loss must be one of {LOSSES + tuple(LAYERS)}, got {loss!r}")
     for name, fn in (("naive", naive), ("vectorized", vectorized)):
         if fn is not None and not callable(fn):
             raise TypeError(f"compare: {name}= must be a function (W, X, y, reg) -> (loss, dW), got "

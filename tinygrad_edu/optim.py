@@ -157,3 +157,51 @@ class Adam(Optimizer):
         v = state["exp_avg_sq"] = b2 * state["exp_avg_sq"] + (1 - b2) * g * g
         denom = np.sqrt(v) / np.sqrt(1 - b2 ** t) + self.eps
         return self.lr / (1 - b1 ** t) * m / denom
+
+
+class RMSprop(Optimizer):
+    """RMSprop, as ``torch.optim.RMSprop``: each entry's step divided by the root of a running mean
+    of its squared gradients.
+
+    For each parameter ``p`` with gradient ``g``, at every step::
+
+        g = g + weight_decay * p
+        s = alpha * s + (1 - alpha) * g**2            (s starts at 0)
+        a = alpha * a + (1 - alpha) * g               (centered only; a starts at 0)
+        d = sqrt(s - a**2) + eps if centered else sqrt(s) + eps
+        b = momentum * b + g / d                      (momentum > 0 only; b starts at 0)
+        p = p - lr * b    if momentum > 0 else   p - lr * g / d
+
+    The course's ``rmsprop`` update rule is this with ``alpha = decay_rate`` and no momentum.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
+        super().__init__(params, lr)
+        self.alpha = checks.number(alpha, "alpha", "RMSprop", low=0, high=1)
+        self.eps = checks.number(eps, "eps", "RMSprop", low=0)
+        self.weight_decay = checks.number(weight_decay, "weight_decay", "RMSprop", low=0)
+        self.momentum = checks.number(momentum, "momentum", "RMSprop", low=0)
+        self.centered = bool(centered)
+
+    def update(self, g, state):
+        a = self.alpha
+        if not state:
+            state["square_avg"] = np.zeros_like(g)
+            if self.centered:
+                state["grad_avg"] = np.zeros_like(g)
+            if self.momentum:
+                state["momentum_buffer"] = np.zeros_like(g)
+        s = state["square_avg"] = a * state["square_avg"] + (1 - a) * g * g
+        if self.centered:
+            m = state["grad_avg"] = a * state["grad_avg"] + (1 - a) * g
+            denom = np.sqrt(s - m * m) + self.eps
+        else:
+            denom = np.sqrt(s) + self.eps
+        if self.momentum:
+            buf = state["momentum_buffer"] = self.momentum * state["momentum_buffer"] + g / denom
+            return self.lr * buf
+        return self.lr * g / denom
+
+
+__all__ += ["RMSprop"]
