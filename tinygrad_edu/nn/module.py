@@ -41,13 +41,14 @@ def write_in_place(t: Tensor, value) -> None:
     bump_version(t)
 
 
-_MADE_AS_PARAMETER = weakref.WeakSet()   # Tensors made by Parameter(..., requires_grad=False)
+# Tensors made by Parameter(..., requires_grad=False), by id (Tensor's == compares entries)
+_MADE_AS_PARAMETER = weakref.WeakValueDictionary()
 
 
 class _ParameterType(type):
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.is_leaf and (obj.requires_grad
-                                                            or obj in _MADE_AS_PARAMETER)
+        return isinstance(obj, Tensor) and obj.is_leaf and (
+            obj.requires_grad or _MADE_AS_PARAMETER.get(id(obj)) is obj)
 
 
 class Parameter(metaclass=_ParameterType):
@@ -61,7 +62,7 @@ class Parameter(metaclass=_ParameterType):
             data = np.zeros(0)
         t = Tensor(data.detach() if isinstance(data, Tensor) else data, requires_grad=requires_grad)
         if not requires_grad:
-            _MADE_AS_PARAMETER.add(t)
+            _MADE_AS_PARAMETER[id(t)] = t
         return t
 
 
@@ -230,9 +231,17 @@ class Module:
         return (b for _, b in self.named_buffers(recurse=recurse))
 
     def apply(self, fn) -> "Module":
-        """Call ``fn(module)`` on every sub-module and then on this one (children first); ``self``."""
-        for m in reversed(list(self.modules())):
-            fn(m)
+        """Call ``fn(module)`` on every sub-module and then on this one (children first, each
+        before its parent, as PyTorch's); ``self``."""
+        stack, done = [(self, False)], set()
+        while stack:
+            m, expanded = stack.pop()
+            if expanded:
+                fn(m)
+            elif id(m) not in done:
+                done.add(id(m))
+                stack.append((m, True))
+                stack.extend((c, False) for c in reversed(list(m.children())))
         return self
 
     # ------------------------------------------------------------------ training state

@@ -265,8 +265,9 @@ class Conv2d(Module):
                         self.groups)
 
     def extra_repr(self):
+        two = lambda v: v if isinstance(v, (tuple, str)) else (v, v)  # noqa: E731
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+                f"stride={two(self.stride)}, padding={two(self.padding)}")
 
 
 class MaxPool2d(Module):
@@ -283,7 +284,9 @@ class MaxPool2d(Module):
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
 
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        stride = self.kernel_size if self.stride is None else self.stride
+        return (f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode=False")
 
 
 class AvgPool2d(Module):
@@ -417,7 +420,7 @@ class LayerNorm(Module):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.normalized_shape}, eps={self.eps}"
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.weight is not None}"
 
 
 class Embedding(Module):
