@@ -319,3 +319,10 @@ def test_backward_twice_accumulates_linearly():
 def test_bad_input_is_refused_with_a_message(make, error, words):
     with pytest.raises(error, match=words):
         make()
+
+
+def test_gradient_reached_by_a_tensor_backward_keeps_its_value():
+    """A backward run on the Tensor underneath (not Value.backward) still shows the exact value."""
+    v = Value(3)
+    (v.tensor * 0.25).backward()
+    assert v.grad == 0.25

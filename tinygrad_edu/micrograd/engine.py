@@ -54,9 +54,10 @@ def _number(x, where: str):
 
 
 def _python(arr: np.ndarray, is_int: bool):
-    """The 0-d array's number as micrograd would hold it: an int or a float."""
+    """The 0-d array's number as micrograd would hold it: an int or a float. Only a whole number
+    is shown as an int, so a type flag can never change the value shown."""
     v = arr.item()
-    return int(v) if is_int and math.isfinite(v) else v
+    return int(v) if is_int and math.isfinite(v) and v.is_integer() else v
 
 
 _created = itertools.count()    # creation numbers: an input is always older than what it feeds
