@@ -25,6 +25,7 @@ between the gradients of every pair of methods. When one of your functions disag
 """
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass, field
 
@@ -40,7 +41,9 @@ __all__ = ["compare", "compare_all", "make_data", "Comparison", "ComparisonSet",
 LOSSES = ("softmax", "svm", "two_layer")
 METHODS = ("graph", "naive", "vectorized", "your_naive", "your_vectorized", "numerical")
 EXACT_TOL, NUMERICAL_TOL = 1e-8, 1e-6   # what ``ok`` demands: analytic pairs, pairs with numerical
-LAYERS = {}   # layer name -> its comparison, registered by tinygrad_edu.layers (imported with the package)
+LAYERS = {}   # layer name -> its comparison, registered by tinygrad_edu.layers when it is imported
+LAYER_NAMES = ("affine", "relu", "leaky_relu", "sigmoid", "tanh", "dropout", "batchnorm",
+               "layernorm", "spatial_batchnorm", "conv", "max_pool")
 
 
 def make_data(seed: int = 0, N: int = 20, D: int = 10, C: int = 5, H: int = 8) -> dict:
@@ -224,11 +227,13 @@ def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: flo
     parameter (chosen with ``seed``). The given arrays are not modified. Returns a ``Comparison``;
     print it for the table.
     """
+    if loss in LAYER_NAMES and not LAYERS:
+        importlib.import_module("tinygrad_edu.layers")    # it registers its comparisons in LAYERS
     if loss in LAYERS:     # a layer ('batchnorm', 'conv', ...): its own inputs, the same table
         return LAYERS[loss](X=X, y=y, W=W, params=params, reg=reg, seed=seed, naive=naive,
                             vectorized=vectorized)
     if loss not in LOSSES:
-        raise ValueError(f"compare: loss must be one of {LOSSES + tuple(LAYERS)}, got {loss!r}")
+        raise ValueError(f"compare: loss must be one of {LOSSES + LAYER_NAMES}, got {loss!r}")
     for name, fn in (("naive", naive), ("vectorized", vectorized)):
         if fn is not None and not callable(fn):
             raise TypeError(f"compare: {name}= must be a function (W, X, y, reg) -> (loss, dW), got "
