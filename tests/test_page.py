@@ -58,7 +58,7 @@ def test_page_after_backward_and_inline_in_jupyter(tmp_path):
 
 def test_page_without_renderer_shows_dot(monkeypatch, tmp_path):
     import importlib
-    monkeypatch.setattr(importlib.import_module("tinygrad_edu.viz.render"), "find_renderer",
+    monkeypatch.setattr(importlib.import_module("tinygrad_edu.viz.programs"), "find_renderer",
                         lambda name=None: None)
     loss, params = case()
     text = write_page(loss, tmp_path / "p.html").read_text()

@@ -1,6 +1,5 @@
 """viz.draw and rendering: the compact and detailed diagrams, names, numbers, legibility on a slide,
 the renderers that are present, the no-renderer fallback, large graphs."""
-import importlib
 import re
 
 import numpy as np
@@ -10,7 +9,7 @@ from tinygrad_edu import Tensor
 from tinygrad_edu import viz
 from tinygrad_edu.losses import softmax_loss, two_layer_loss
 
-programs = importlib.import_module("tinygrad_edu.viz.render")   # the module; viz.render is the function
+from tinygrad_edu.viz import programs
 
 
 def small_graph():

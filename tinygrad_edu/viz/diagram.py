@@ -23,7 +23,6 @@ The DOT text (``.source``) needs no Graphviz program; ``.render()``, ``.pipe()``
 from __future__ import annotations
 
 import html
-import importlib
 import os
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from typing import NamedTuple
 import graphviz
 import numpy as np
 
-_render = importlib.import_module(__package__ + ".render")  # the module (viz.render is the function)
+from . import programs
 from .graph import MAX_ENTRIES, NOISE, PRECISION, build, format_array, shape_text, short_text
 
 __all__ = ["draw", "Diagram", "to_svg", "render", "COLOURS", "MAX_OPS"]
@@ -381,7 +380,7 @@ class Diagram(graphviz.Digraph):
     highlighted: dict = {}    # {node id: text or None} of the tensors drawn with highlight=
 
     def _system_dot(self) -> bool:
-        r = _render.find_renderer()
+        r = programs.find_renderer()
         return r is not None and r.name == "dot" and self.engine == "dot"
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
@@ -389,7 +388,7 @@ class Diagram(graphviz.Digraph):
         if self._system_dot() or renderer or formatter or neato_no_op or engine not in (None, "dot"):
             return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
                                 encoding=encoding)
-        out = _render.run(self.source, format or self.format)
+        out = programs.run(self.source, format or self.format)
         return out.decode(encoding) if encoding else out
 
     def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
@@ -408,19 +407,19 @@ class Diagram(graphviz.Digraph):
         target = Path(outfile) if outfile is not None else Path(f"{source}.{fmt}")
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {target}")
-        target.write_bytes(_render.run(self.source, fmt))
+        target.write_bytes(programs.run(self.source, fmt))
         if cleanup:
             os.remove(source)
         return str(target)
 
     def _svg_or_problem(self) -> tuple:
         """(svg, None) when a renderer made the picture, else (None, what went wrong)."""
-        if _render.find_renderer() is None:
+        if programs.find_renderer() is None:
             return None, ("No Graphviz renderer found: neither the dot program nor graphviz-pure is "
                           "on PATH or next to the Python interpreter. Install one (pip install "
                           "graphviz-pure, or your system's graphviz package) to see the picture.")
         try:
-            return _render.run(self.source, "svg", timeout=30).decode("utf-8"), None
+            return programs.run(self.source, "svg", timeout=30).decode("utf-8"), None
         except (RuntimeError, OSError, subprocess.SubprocessError) as e:
             return None, f"Rendering failed: {e}"
 
@@ -456,7 +455,7 @@ def _as_digraph(t_or_digraph, draw_kwargs, frame) -> graphviz.Digraph:
 def to_svg(t_or_digraph, renderer: str | None = None, **draw_kwargs) -> str:
     """The diagram (of a Tensor, drawn with ``draw_kwargs``, or a ready Digraph) as SVG text."""
     g = _as_digraph(t_or_digraph, draw_kwargs, sys._getframe(1))
-    return _render.run(g.source, "svg", renderer).decode("utf-8")
+    return programs.run(g.source, "svg", renderer).decode("utf-8")
 
 
 def render(t_or_digraph, path, format: str | None = None, renderer: str | None = None,
@@ -468,9 +467,9 @@ def render(t_or_digraph, path, format: str | None = None, renderer: str | None =
     """
     g = _as_digraph(t_or_digraph, draw_kwargs, sys._getframe(1))
     path = Path(path)
-    fmt = _render.format_of(path, format)
+    fmt = programs.format_of(path, format)
     if fmt in ("dot", "gv"):
         path.write_text(g.source, encoding="utf-8")
     else:
-        path.write_bytes(_render.run(g.source, fmt, renderer))
+        path.write_bytes(programs.run(g.source, fmt, renderer))
     return path

@@ -22,6 +22,7 @@ import sys
 
 import numpy as np
 
+from ..engine import Tensor
 from .formulas import expression, input_formulas, roles
 
 __all__ = ["build", "Graph", "TensorNode", "OpNode", "format_array", "caller_names",
@@ -103,7 +104,7 @@ def shape_text(shape) -> str:
 
 
 def _is_tensor(v) -> bool:
-    return type(v).__name__ == "Tensor" and hasattr(v, "_op")
+    return isinstance(v, Tensor)
 
 
 def caller_names(frame=None) -> dict:

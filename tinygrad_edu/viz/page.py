@@ -18,7 +18,6 @@ engine.
 from __future__ import annotations
 
 import html
-import importlib
 import json
 import math
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-_render = importlib.import_module(__package__ + ".render")  # the module (viz.render is the function)
+from . import programs
 from .diagram import draw
 from .graph import format_array, shape_text, short_text
 from .trace import trace
@@ -56,11 +55,11 @@ def _cell(a) -> dict:
 
 def _svg_or_dot(diagram) -> str:
     """The diagram as inline SVG markup, or the DOT text with a note when no renderer exists."""
-    if _render.find_renderer() is None:
+    if programs.find_renderer() is None:
         return ("<p class='note'>No Graphviz renderer (dot or graphviz-pure) was found when this "
                 "page was written, so the diagram is given as DOT text:</p><pre>"
                 + html.escape(diagram.source) + "</pre>")
-    svg = _render.run(diagram.source, "svg").decode("utf-8")
+    svg = programs.run(diagram.source, "svg").decode("utf-8")
     return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: not allowed inside HTML
 
 
