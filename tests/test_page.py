@@ -155,7 +155,8 @@ def test_gallery_script(tmp_path):
     for key in ("softmax", "svm", "two_layer"):
         before = (tmp_path / "gallery" / f"{key}_before.svg").read_text()
         after = (tmp_path / "gallery" / f"{key}_after.svg").read_text()
-        assert "<svg" in before and "grad" not in before and "grad" in after
+        assert "<svg" in before and "<svg" in after
+        assert "grad = dloss / d this box" not in before and "grad = dloss / d this box" in after
         assert (tmp_path / "gallery" / f"{key}_steps.html").stat().st_size > 0
         for name in (f"{key}_before.svg", f"{key}_after.svg", f"{key}_steps.html"):
             assert f"gallery/{name}" in md

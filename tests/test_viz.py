@@ -84,9 +84,10 @@ def test_formulas_specialized_to_the_call():
 
 
 def test_values_in_full_aligned_noise_as_zero():
-    a = np.array([[0.3738, 5.551e-18, -0.2046], [1.0, 2.0, 3.0]])
-    text = viz.format_array(a)
-    assert text == "[[0.3738  0  -0.2046]\n [     1  2        3]]"
+    a = np.array([[0.3738, 5.551e-18, -0.2046], [1.0, 2.0, 0.0]])
+    text = viz.format_array(a)                      # noise reads ~0, an exact zero 0
+    assert text == "[[0.3738  ~0  -0.2046]\n [     1   2        0]]"
+    assert viz.format_array(np.array([[1.0], [-2.5]])) == "[[   1]\n [-2.5]]"   # a column stacked
     big = np.arange(40.0).reshape(5, 8)
     assert "min" not in viz.format_array(big) and len(viz.format_array(big).splitlines()) == 5
     assert viz.format_array(np.arange(41.0)).startswith("min 0  mean 20  max 40")
@@ -309,9 +310,10 @@ def test_draw_passes_the_number_format_on():
     assert "min 0" in node_label(viz.draw(loss).source, "leaf1")
     label = node_label(viz.draw(loss, max_entries=50).source, "leaf1")
     assert "min" not in label and "49" in label
-    B = Tensor(np.array([1.0, 1e-12]), requires_grad=True, name="B")
-    assert "1e-12" not in viz.draw((B * 1.0).sum()).source
-    assert "1e-12" in viz.draw((B * 1.0).sum(), noise=0).source
+    B = Tensor(np.array([1.0, 1e-17]), requires_grad=True, name="B")
+    assert "1e-17" not in viz.draw((B * 1.0).sum()).source
+    assert "1e-17" in viz.draw((B * 1.0).sum(), noise=0).source
+    assert "1e-12" in viz.draw((B * 1e5).sum()).source       # 1e-12 is no rounding beside 1e5
 
 
 # ---------------------------------------------------------------------------------- highlight=
