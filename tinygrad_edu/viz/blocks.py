@@ -111,10 +111,20 @@ def _best(sig, lo: int, hi: int):
             count = (end - a) // p
             if count >= 2 and (best is None or count * p > best[1] * best[2]):
                 best = (a, p, count)
+        if best is not None and best[1] * best[2] > hi - lo - p:   # nothing longer can cover more
+            break
     return best
 
 
 def find_blocks(graph, min_ops: int = 4) -> list:
+    """The repeated blocks of ``graph``, found once per graph (see ``_find``)."""
+    cache = graph.__dict__.setdefault("_blocks", {})
+    if min_ops not in cache:
+        cache[min_ops] = _find(graph, min_ops)
+    return cache[min_ops]
+
+
+def _find(graph, min_ops: int) -> list:
     """The repeated blocks of ``graph`` (see the module's docstring), in tape order: runs of at
     least two repeats covering at least ``min_ops`` entries, chosen greedily by the entries they
     cover."""

@@ -75,9 +75,9 @@ def _advice(g) -> str:
             f"number); show_values=False, show_grads=False make smaller boxes.")
 
 
-def _too_big(g, max_ops, budget) -> tuple:
+def _too_big(g, max_ops, budget, labels) -> tuple:
     """(reason to summarize or '', the copy plan)."""
-    p = plan(g, budget)
+    p = plan(g, budget, labels)
     if max_ops is not None and len(g.ops) > max_ops:
         return f"more than max_ops={max_ops} ops", p
     if max_ops is not None and not p.fits:
@@ -92,7 +92,7 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
          max_entries: int = MAX_ENTRIES, noise: float = NOISE, precision: int = PRECISION,
          highlight=None, fit=None, min_px: float = 12, around=None, depth: int = 2,
          legend: bool = True, timeout: float | None = None, renderer: str | None = None,
-         budget: int = LAYOUT_BUDGET, _sent=None) -> "Diagram":
+         budget: int = LAYOUT_BUDGET, _sent=None, _graph=None) -> "Diagram":
     """The computation graph of tensor ``t`` as a ``graphviz.Digraph`` (a ``Diagram``).
 
     ``t`` may also be the report of a failed ``gradcheck``: then the graph is the one the check
@@ -134,16 +134,16 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
         t, marks = _from_report(t, marks)
     if not hasattr(t, "tape"):
         raise TypeError(f"draw: expected a Tensor (or a gradcheck report), got {type(t).__name__}")
-    g = build(t, names=names, frame=frame or sys._getframe(1))
+    g = _graph if _graph is not None else build(t, names=names, frame=frame or sys._getframe(1))
     show = Show(show_values, show_grads, show_formulas,
                 {"max_entries": max_entries, "noise": noise, "precision": precision},
                 edge_values, _sent is not None, legend)
     kw = {"rankdir": rankdir, "timeout": timeout, "marks": marks, "sent": _sent}
     if around is not None:
         view, text = part(g, around, depth)
-        d = _compact(g, show, view=view, note=text, copies=plan(g, budget).copies, **kw)
+        d = _compact(g, show, view=view, note=text, copies=plan(g, budget, edge_values).copies, **kw)
     else:
-        reason, p = _too_big(g, max_ops, budget)
+        reason, p = _too_big(g, max_ops, budget, edge_values)
         if reason:
             d = _summary(g, reason, **kw)
         elif fit is not None:
@@ -174,9 +174,10 @@ def _compact(g, show, rankdir, timeout, marks, sent, copies=frozenset(), view=No
     d = _new(rankdir, timeout)
     node_marks = _node_marks(g, marks, folded_drawn=False)
     boxes.compact(d, g, show, node_marks, copies, view, sent)
+    d.copies = copies
     if note and show.legend:
         d.attr(label=boxes.legend(g, show, note=note))
-    d.highlighted = node_marks
+    d.highlighted, d.part_text = node_marks, note or ""
     return d
 
 
@@ -233,7 +234,7 @@ def _fit(g, show, fit, min_px, renderer, copies, rankdir, timeout, marks, sent):
     px, d, w, h = best
     _pad(d, w, h, fit)
     d.text_px, d.dropped, d.fit, d.min_px = px, list(DROPS[:level]), fit, min_px
-    d.blocks = [(b.first, b.last, count) for b, count in kept]
+    d.blocks = [(b.first, b.first + b.period * count - 1, count) for b, count in kept]
     if px < min_px:
         import warnings
         warnings.warn(f"draw: the smallest text is {px:.1f} px once fitted to {fit[0]:g} x "
@@ -332,6 +333,8 @@ class Diagram(graphviz.Digraph):
     text_px = None
     dropped: list = []
     blocks: list = []
+    copies = frozenset()      # ids of the leaves drawn once beside each use
+    part_text = ""            # drawn with around=: what part of the graph
 
     def _run(self, fmt, renderer=None) -> bytes:
         return programs.run(self.source, fmt, renderer, self.timeout, self.advice)

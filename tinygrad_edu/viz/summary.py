@@ -56,6 +56,10 @@ def segments(graph, blocks) -> list:
     return out
 
 
+def _ops(a: int, b: int) -> str:
+    return f"op {a:,}" if a == b else f"ops {a:,}-{b:,}"
+
+
 def _grad_of(t):
     return t.grad
 
@@ -91,7 +95,7 @@ def summary_lines(graph, reason: str, blocks=None, grad_of=_grad_of) -> list:
         if len(params) > MAX_PARAMS:
             lines.append(f"  ... and {len(params) - MAX_PARAMS:,} more")
     lines.append("The tape, in order:")
-    lines += [f"  ops {a:,}-{b:,}: {text}" for a, b, text in segments(graph, blocks)]
+    lines += [f"  {_ops(a, b)}: {text}" for a, b, text in segments(graph, blocks)]
     lines.append(_how_to_part(graph))
     return lines
 
@@ -112,7 +116,7 @@ def draw_summary(d, graph, reason: str, blocks=None, marks=None) -> None:
     segs = segments(graph, blocks)
     for i, (a, b, text) in enumerate(segs):
         marked = [op for op in graph.ops[a - 1:b] if op.id in marks]
-        rows = [f"ops {a:,}-{b:,}"] + textwrap.wrap(text, 50)
+        rows = [_ops(a, b)] + textwrap.wrap(text, 50)
         rows += [f">> op {op.number}" + (f": {marks[op.id]}" if marks[op.id] else "") for op in marked]
         attrs = {**BORDER["inter"], "fillcolor": COLOURS["inter"], "id": f"seg{i}", "shape": "box"}
         if marked:
@@ -124,10 +128,11 @@ def draw_summary(d, graph, reason: str, blocks=None, marks=None) -> None:
     d.node("root", _table([lines[1]]), **BORDER["output"], fillcolor=COLOURS["output"], id="root",
            shape="box")
     d.edge(f"seg{len(segs) - 1}", "root")
-    params = [ln.strip() for ln in lines[2:] if ln.startswith("  ") and not ln.startswith("  ops")]
+    params = [ln.strip() for ln in lines[2:] if ln.startswith("  ") and ln.strip()[:3] not in
+              ("ops", "op ")]
     if params:
-        d.node("params", _table(params, None), **BORDER["param"], fillcolor=COLOURS["param"],
-               id="params", shape="box")
+        d.node("params", _table([lines[2].rstrip(":")] + params, None), **BORDER["param"],
+               fillcolor=COLOURS["param"], id="params", shape="box")
         used = {i for i, (a, b, _) in enumerate(segs)
                 for op in graph.ops[a - 1:b] for p in op.inputs if p.kind == "param"}
         for i in sorted(used):
