@@ -506,3 +506,117 @@ def test_draw_a_report_without_a_graph_says_why():
     assert ok and ok.output is None
     with pytest.raises(ValueError, match="holds no graph: every gradient agreed"):
         viz.draw(ok)
+
+
+# ---------------------------------------------------------------------------------- the picture
+
+
+def plain(source: str) -> str:
+    """DOT text with the label markup's spaces and escapes read back as text."""
+    return source.replace("&#160;", " ").replace("&gt;", ">").replace("&lt;", "<")
+
+
+def test_library_intermediates_carry_the_names_their_docstrings_promise():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(4, 3)), requires_grad=True, name="W")
+    X, y = rng.normal(size=(5, 4)), np.array([0, 2, 1, 1, 0])
+    names = {op.out.name for op in viz.build(softmax_loss(W, X, y, reg=0.1)).ops}
+    assert {"scores", "shifted", "exps", "sum_exps", "log_sum", "log_probs", "correct",
+            "mean_correct", "data_loss", "reg_loss"} <= names
+    g = viz.build(softmax_loss(W, X, y, reg=0.1))
+    leaves = {n.name for n in g.tensors if n.op is None}
+    assert {"W", "X", "shift"} <= leaves and not any(n.startswith("const") for n in leaves)
+    from tinygrad_edu.losses import svm_loss
+    names = {op.out.name for op in viz.build(svm_loss(W, X, y, reg=0.1)).ops}
+    assert {"scores", "correct", "correct_col", "diffs", "margins", "hinge", "kept",
+            "per_example"} <= names
+    params = {"W1": Tensor(rng.normal(size=(4, 6)), requires_grad=True),
+              "b1": Tensor(np.zeros(6), requires_grad=True),
+              "W2": Tensor(rng.normal(size=(6, 3)), requires_grad=True),
+              "b2": Tensor(np.zeros(3), requires_grad=True)}
+    ops = viz.build(two_layer_loss(params, X, y)).ops
+    assert [op.expr for op in ops[:5]] == ["XW1 = X @ W1", "z1 = XW1 + b1", "hidden = relu(z1)",
+                                           "hW2 = hidden @ W2", "scores = hW2 + b2"]
+    assert ops[-1].out.name == "loss"                         # a result takes the caller's name
+    own = Tensor(rng.normal(size=(5, 4)), name="inputs")      # a tensor of the caller's: kept
+    assert "scores = inputs @ W" in viz.draw(softmax_loss(W, own, y)).source
+
+
+def test_one_element_constants_indexing_edges_columns():
+    x1, x2 = Tensor(2.0), Tensor(0.0)
+    w1 = Tensor(-3.0, requires_grad=True)
+    out = x1 * w1 + x2 * w1 * 0.5
+    src = plain(viz.draw(out).source)
+    assert "<B>x1 = 2</B>" in src and "<B>x2 = 0</B>" in src       # named: a box, value in title
+    assert "mul1 = x1 * w1" in src and "mul3 = mul2 * 0.5" in src   # unnamed 0.5: folded
+    assert re.search(r"op3 \[label=<<TABLE.*?</TABLE>>[^\n]*\n", src)
+    rng = np.random.default_rng(1)
+    scores = Tensor(rng.normal(size=(5, 3)), requires_grad=True)
+    y = np.array([0, 2, 1, 1, 0])
+    picked = scores[np.arange(5), y]
+    loss = (picked / 5).sum()
+    g = viz.draw(loss)
+    src = plain(g.source)
+    assert "picked = scores[arange(5), y]" in src and "y = [0, 2, 1, 1, 0]" in src
+    assert "dscores = zeros(5, 3); dscores[arange(5), y] += dy" in src
+    assert re.search(r"e_op1_op2_0 \[label=\"\"", g.source) or "label=\"\" id=e_op1_op2_0" in g.source
+    assert not re.search(r"-> op2 \[label=left", g.source)          # no lone role beside a folded 5
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    X = Tensor(np.ones((3, 2)), name="X")
+    assert "-> op1 [label=left" in viz.draw((X @ W).sum()).source   # both drawn: both labelled
+    col = Tensor(np.array([[1.5], [-2.0], [0.25]]), requires_grad=True, name="col")
+    label = node_label(viz.draw((col * 2.0).sum()).source, "leaf1")
+    assert re.search(r"\[\[ 1\.5\]\s+\[  -2\]\s+\[0\.25\]\]", label)    # an (n, 1) column, stacked
+
+
+def student_softmax():
+    """The cs231n softmax written by hand, with the max-shift live on the tape (op 2)."""
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    X = Tensor(rng.normal(size=(5, 4)))
+    y = np.array([0, 2, 1, 1, 0])
+    scores = X @ W
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = shifted.exp() / shifted.exp().sum(axis=1, keepdims=True)
+    loss = -probs[np.arange(5), y].log().mean()
+    loss.backward()
+    return loss, scores
+
+
+def test_rounding_noise_shown_as_zero_and_the_max_shift_says_why():
+    loss, scores = student_softmax()
+    tape = loss.tape()                                   # op 2: the max (no variable names it)
+    assert tape[1].op.name == "max" and 0 < np.abs(tape[1].grad).max() < 1e-15   # noise, not 0
+    g = viz.draw(loss)
+    label = re.sub(r"\s+", " ", plain(node_label(g.source, "op2")))
+    assert "~0" in label and "e-1" not in label                          # no 2.776e-17
+    assert "the shift cancels: softmax(x - m) does not depend on m" in label
+    assert "~0" not in plain(node_label(g.source, "op1"))                 # real gradients stay
+    text = str(viz.trace(loss))
+    assert "sends to max2 (5, 1): [[~0]" in text and "e-17" not in text and "e-18" not in text
+    assert "the shift cancels" in text
+    page = viz.render_page(loss)
+    assert "~0" in page and "the shift cancels" in page
+    a = np.array([1e-17, 2e-17])                         # an array of noise beside a large value
+    assert viz.format_array(a, scale=1.0) == "[~0  ~0]" and "e-17" in viz.format_array(a)
+    f32 = np.array([1.0, 1e-6], dtype=np.float32)         # float32's epsilon is larger
+    assert viz.format_array(f32) == "[ 1  ~0]" and "1e-06" in viz.format_array(f32.astype(float))
+
+
+def test_hierarchy_cells_colours_legend():
+    from tinygrad_edu.viz import boxes
+    loss, W, b, X = small_graph()
+    loss.backward()
+    g = viz.draw(loss)
+    src = g.source
+    w = node_line(src, g.tensor_ids[id(W)])
+    assert re.search(rf'<TD[^>]*BGCOLOR="{boxes.GRAD_TINT}"[^>]*><FONT FACE="Courier" '
+                     rf'COLOR="{boxes.GRAD}">grad', w)                 # the grad: a cell of its own
+    assert "<TD ALIGN" in w and w.count("<TD") >= 3                     # value and grad apart
+    assert f'<I><FONT COLOR="{boxes.FORMULA}">dW = X.T @ dy' in src      # formulas: their style
+    assert "grad = dloss / d this box" in src                           # the legend
+    assert "penwidth=2.5" in w and 'style="filled,rounded"' in w        # a parameter stands out
+    x = node_line(src, g.tensor_ids[id(X)])
+    assert 'style="filled,dashed"' in x and f'COLOR="{boxes.DIM}"' in x  # a constant recedes
+    assert "peripheries=2" in node_line(src, "op6")                      # the loss stands out
+    assert "grad = dloss" not in viz.draw(small_graph()[0]).source       # no grads yet: no key

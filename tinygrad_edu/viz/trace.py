@@ -157,9 +157,7 @@ class Trace(list):
         """Steps ``first`` to ``last`` (1 is the first step, the newest op; default: to the end)
         as text, with the gradients at the end when the last step is included."""
         last = len(self) if last is None else last
-        if not (isinstance(first, int) and isinstance(last, int) and 1 <= first <= last <= len(self)):
-            raise ValueError(f"trace: steps must be two whole numbers with 1 <= first <= last <= "
-                             f"{len(self)} (this trace has {len(self)} steps); got {first!r}, {last!r}")
+        _check_range(first, last, len(self))
         lines = self._head()
         if first > 1 or last < len(self):
             lines.append(f"Steps {first} to {last} of {len(self)}:")
@@ -188,6 +186,12 @@ class Trace(list):
         return self.show(1, len(self)) if len(self) else "\n".join(self._head() + self._totals())
 
     __repr__ = __str__
+
+
+def _check_range(first, last, n: int) -> None:
+    if not (isinstance(first, int) and isinstance(last, int) and 1 <= first <= last <= n):
+        raise ValueError(f"trace: steps must be two whole numbers with 1 <= first <= last <= {n} "
+                         f"(this trace has {n} steps); got {first!r}, {last!r}")
 
 
 def _seed(loss, grad):
@@ -242,6 +246,10 @@ def trace(loss, grad=None, names=None, frame=None, steps=None) -> Trace:
     """
     seed = _seed(loss, grad)
     graph = build(loss, names=names, frame=frame or sys._getframe(1))
+    if steps is not None:           # a range to print: checked before the walk
+        if not (isinstance(steps, (tuple, list)) and len(steps) == 2):
+            raise ValueError(f"trace: steps= takes (first, last), e.g. steps=(1, 20); got {steps!r}")
+        _check_range(steps[0], steps[1], len(graph.ops))
     recomputed = _recompute(graph)
     numbers = {id(n.op): n for n in graph.ops}
     saved = {id(n.tensor): n.tensor.grad for n in graph.tensors}
@@ -262,7 +270,6 @@ def trace(loss, grad=None, names=None, frame=None, steps=None) -> Trace:
             op.free()
     tr = Trace(_steps(records, graph), graph, seed, grads, bool(recomputed))
     if steps is not None:
-        tr.show(*steps)             # checks the range now, not when printed
         tr.steps_shown = tuple(steps)
     return tr
 
