@@ -1,7 +1,7 @@
 """How long Graphviz takes to lay out the diagrams, and what ``draw`` does about it.
 
     python benchmarks/layout.py [--sizes 50,100,150,200,300,400,600] [--timeout 30]
-                                [--out docs/gallery/layout-times.md]
+                                [--out benchmarks/layout-times.md]
 
 For four families of graphs (a recurrence ``h = tanh(w*h + u*x)`` with shared scalar weights, a
 chain of elementwise ops on a vector, a stack of affine + relu layers with weights of their own,
@@ -15,11 +15,13 @@ and a chain with skip connections that reach 6 ops back), each at several sizes,
    drew and how long the picture took (draw + layout).
 
 Each layout runs in its own process with a time limit (``--timeout``); a layout past it is
-reported as such. The table goes to stdout and, with ``--out``, to a Markdown file.
+reported as such. The table goes to stdout and, with ``--out``, to a Markdown file
+(``benchmarks/layout-times.md``, which ``scripts/make_gallery.py`` puts on the gallery page).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import subprocess
 import time
@@ -134,12 +136,15 @@ def main(argv=None) -> None:
     renderers = [r for r in programs.RENDERERS if programs.find_renderer(r) is not None]
     versions = {r: _version(r) for r in renderers}
     sizes = [int(s) for s in args.sizes.split(",")]
+    load = os.getloadavg()[0]
     print(_header(renderers))
     rows = measure(sizes, renderers, args.timeout)
     if args.out:
-        text = [f"Measured by `benchmarks/layout.py` on {platform.machine()}, Python "
-                f"{platform.python_version()}, with {', '.join(f'{r} ({v})' for r, v in versions.items())}; "
-                f"time limit {args.timeout:g} s; LAYOUT_BUDGET = {layout.LAYOUT_BUDGET:,}, "
+        text = [f"Measured by `benchmarks/layout.py` on {platform.machine()} ({os.cpu_count()} "
+                f"cores; load average {load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end), "
+                f"Python {platform.python_version()}, with "
+                f"{', '.join(f'{r} ({v})' for r, v in versions.items())}; time limit "
+                f"{args.timeout:g} s; LAYOUT_BUDGET = {layout.LAYOUT_BUDGET:,}, "
                 f"MAX_OPS = {layout.MAX_OPS}.", "", _header(renderers)]
         text += [_line(r, renderers) for r in rows]
         args.out.write_text("\n".join(text) + "\n", encoding="utf-8")

@@ -297,6 +297,14 @@ def test_gallery_script(tmp_path):
         after = (tmp_path / "gallery" / f"{key}_after.svg").read_text()
         assert "<svg" in before and "<svg" in after
         assert "grad = dloss / d this box" not in before and "grad = dloss / d this box" in after
-        assert (tmp_path / "gallery" / f"{key}_steps.html").stat().st_size > 0
-        for name in (f"{key}_before.svg", f"{key}_after.svg", f"{key}_steps.html"):
+        for name in (f"{key}_before.svg", f"{key}_after.svg"):
             assert f"gallery/{name}" in md
+    for key in ("softmax", "svm", "two_layer", "recurrence"):
+        assert (tmp_path / "gallery" / f"{key}_steps.html").stat().st_size > 0
+        slide = (tmp_path / "gallery" / f"{key}_slide.svg").read_text()
+        px, w, h = viz.text_px(slide, (1920, 1080))
+        assert px >= 12 and abs(w / h - 16 / 9) < 0.03               # legible, of the slide's shape
+        assert f"smallest text {px:.1f} px on a 1920 x 1080 slide" in md   # the size it states
+        for name in (f"{key}_slide.svg", f"{key}_steps.html"):
+            assert f"gallery/{name}" in md
+    assert "drawn once, \u00d7 14" in md

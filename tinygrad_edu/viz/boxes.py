@@ -97,33 +97,33 @@ def _fmt(graph, x, kind: str, show: Show) -> dict:
     return {**show.fmt, "noise": noise, "scale": scale}
 
 
-def _cells(graph, tnode, show: Show) -> str:
-    """The value and gradient cells of a box (rows of the label's table), or ''."""
+def _cells(graph, tnode, show: Show) -> tuple:
+    """The value and gradient of a box: ([cells], '') when each is one line (they go beside the
+    title, as micrograd's ``data | grad``), else ([], rows of the label's table)."""
     x = tnode.tensor
     if show.key_only and tnode.kind not in ("param", "output"):
-        return ""
+        return [], ""
     value = format_array(x.data, **_fmt(graph, x, "value", show)).splitlines() if show.values else []
     g = x.grad if show.grads else None
     grad = format_array(g, **_fmt(graph, x, "grad", show)).splitlines() if g is not None else []
     dim = DIM if tnode.kind == "const" else None
-    if not grad:
-        return _row(_mono(value, dim), 2) if value else ""
     gcell = f'<TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{GRAD_TINT}">'
-    if len(grad) == 1 and len(value) <= 1:
-        left = f'<TD ALIGN="LEFT">{_mono(value, dim)}</TD>' if value else ""
-        rows = f"<TR>{left}{gcell}{_mono(['grad ' + grad[0]], GRAD)}</TD></TR>"
-    else:
-        left = (f'<TD ALIGN="LEFT" BALIGN="LEFT">{_mono(["value"] + value, dim)}</TD>'
-                if value else "")
-        rows = f"<TR>{left}{gcell}{_mono(['grad'] + grad, GRAD)}</TD></TR>"
-    return rows + _noise_rows(graph, tnode, show)
+    if len(value) <= 1 and len(grad) <= 1:      # beside the title, a space apart
+        cells = [f'<TD ALIGN="LEFT">{_mono([" " + value[0]], dim)}</TD>'] if value else []
+        cells += [f"{gcell}{_mono(['grad ' + grad[0]], GRAD)}</TD>"] if grad else []
+        return cells, ""
+    if not grad:
+        return [], _row(_mono(value, dim), 2)
+    left = f'<TD ALIGN="LEFT" BALIGN="LEFT">{_mono(["value"] + value, dim)}</TD>' if value else ""
+    return [], f"<TR>{left}{gcell}{_mono(['grad'] + grad, GRAD)}</TD></TR>"
 
 
-def _noise_rows(graph, tnode, show: Show) -> str:
+def _noise_rows(graph, tnode, show: Show, span: int = 2) -> str:
     """A line under the gradient when some of its entries are rounding noise (and why the whole
     gradient is zero, when the graph says so)."""
     x = tnode.tensor
-    if graph is None or x.grad is None:
+    if graph is None or x.grad is None or not show.grads or (show.key_only and tnode.kind
+                                                             not in ("param", "output")):
         return ""
     floor = graph.floor(x, "grad", show.fmt.get("noise", NOISE))
     if not has_rounding(x.grad, floor):
@@ -133,7 +133,7 @@ def _noise_rows(graph, tnode, show: Show) -> str:
     why = why_zero(tnode) if np.all(np.abs(x.grad) < floor) else None
     if why:
         text = f"grad {ROUNDING}: {why}"
-    return _row(_wrapped(text, GRAD, italic=True))
+    return _row(_wrapped(text, GRAD, italic=True), span)
 
 
 def _title(text: str, x, dim: bool) -> str:
@@ -142,14 +142,14 @@ def _title(text: str, x, dim: bool) -> str:
         extra += f" {x.dtype}"
     colour = f' COLOR="{DIM}"' if dim else ""
     tail = f'  <FONT COLOR="{DIM}">{_h(extra)}</FONT>' if extra.strip() else ""
-    return f"<FONT{colour}><B>{_h(text)}</B></FONT>{tail}"
+    return f'<FONT{colour}><B>{_h(text)}</B></FONT>{tail}<BR ALIGN="LEFT"/>' 
 
 
-def _mark_row(mark) -> str:
+def _mark_row(mark, span: int = 2) -> str:
     """The highlight's line of text (bold, in the highlight's colour), or nothing."""
     if not mark:
         return ""
-    return _row(f'<FONT COLOR="{HIGHLIGHT["color"]}"><B>&gt;&gt; {_h(mark)}</B></FONT>')
+    return _row(f'<FONT COLOR="{HIGHLIGHT["color"]}"><B>&gt;&gt; {_h(mark)}</B></FONT>', span)
 
 
 def _value_in_title(tnode) -> bool:
@@ -166,17 +166,19 @@ def tensor_label(graph, tnode, show: Show, mark=None, title=None, notes=(), form
         title = f"{op.number}. {op.expr}" if op is not None else tnode.name
         if _value_in_title(tnode):
             title = f"{tnode.name} = {format_array(x.data)}"
-    rows = _mark_row(mark) + _row(_title(title, x, tnode.kind == "const"))
     notes = list(notes) + (op.notes if op is not None else [])
+    cells, rows = ([], "") if _value_in_title(tnode) else _cells(graph, tnode, show)
+    span = 1 + len(cells)
+    head = f'<TD ALIGN="LEFT">{_title(title, x, tnode.kind == "const")}</TD>'
+    out = _mark_row(mark, span) + f"<TR>{head}{''.join(cells)}</TR>"
     if notes:
-        rows += _row(_mono(notes, DIM))
-    if not _value_in_title(tnode):
-        rows += _cells(graph, tnode, show)
+        out += _row(_mono(notes, DIM), span)
+    out += rows + _noise_rows(graph, tnode, show, span)
     formulas = (op.grads if op is not None else []) if formulas is None else formulas
     if show.formulas and formulas:
-        rows += "".join(_row(_wrapped(f, FORMULA, italic=True)) for f in formulas if f)
-    rows += "".join(_row(_wrapped(t, DIM)) for t in tail)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>'
+        out += "".join(_row(_wrapped(f, FORMULA, italic=True), span) for f in formulas if f)
+    out += "".join(_row(_wrapped(t, DIM), span) for t in tail)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{out}</TABLE>>'
 
 
 # ----------------------------------------------------------------------------------------------
@@ -339,12 +341,13 @@ def legend(graph, show: Show, note: str | None = None) -> str:
                                         ("const", "constant"), ("inter", "made by an op"))
              if k in kinds]
     row1 = '<TD>&#160;</TD>'.join(cells)
-    lines = []
+    keys = []
     if show.grads and any(n.tensor.grad is not None for n in graph.tensors):
-        lines.append(f'<FONT COLOR="{GRAD}"><B>grad = d{_h(root)} / d this box</B></FONT>')
+        keys.append(f'<FONT COLOR="{GRAD}"><B>grad = d{_h(root)} / d this box</B></FONT>')
     if show.formulas:
-        lines.append(f'<I><FONT COLOR="{FORMULA}">dx = ...: the gradient sent to input x; '
-                     f'dy = this box\'s grad</FONT></I>')
+        keys.append(f'<I><FONT COLOR="{FORMULA}">dx = ...: the gradient sent to input x; '
+                    f'dy = this box\'s grad</FONT></I>')
+    lines = ["&#160;&#160;&#160;".join(keys)] if keys else []
     if note:
         lines.insert(0, f"<B>{_h(note)}</B>")
     row2 = "".join(f'<TR><TD ALIGN="LEFT" COLSPAN="{2 * len(cells)}">{t}</TD></TR>' for t in lines)

@@ -143,17 +143,22 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
         view, text = part(g, around, depth)
         d = _compact(g, show, view=view, note=text, copies=plan(g, budget, edge_values).copies, **kw)
     else:
-        reason, p = _too_big(g, max_ops, budget, edge_values)
-        if reason:
-            d = _summary(g, reason, **kw)
-        elif fit is not None:
-            d = _fit(g, show, fit, min_px, renderer, p.copies, **kw)
-        elif detail:
-            d = _detail(g, show, **kw)
-        else:
-            d = _compact(g, show, copies=p.copies, **kw)
+        d = _whole(g, show, detail, max_ops, budget, fit, min_px, renderer, kw)
     d.model, d.advice = g, _advice(g)
     return d
+
+
+def _whole(g, show, detail, max_ops, budget, fit, min_px, renderer, kw) -> "Diagram":
+    """The whole graph: a summary when it is too big, else fitted to a frame, the full sheet or
+    the compact drawing."""
+    reason, p = _too_big(g, max_ops, budget, show.edge_values)
+    if reason:
+        return _summary(g, reason, **kw)
+    if fit is not None:
+        return _fit(g, show, fit, min_px, renderer, p.copies, **kw)
+    if detail:
+        return _detail(g, show, **kw)
+    return _compact(g, show, copies=p.copies, **kw)
 
 
 def _check_fit(fit, min_px):
