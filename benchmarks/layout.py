@@ -14,6 +14,11 @@ and a chain with skip connections that reach 6 ops back), each at several sizes,
    over the budget, and a summary for more than ``MAX_OPS`` ops or a cost still over it: what it
    drew and how long the picture took (draw + layout).
 
+With ``--calls``, instead: the time of each call users make on the recurrence and on the stack of
+layers at 150, 199, 200, 2,000 and 20,000 ops: ``to_svg(draw(t))``, ``write_page(t, path)`` and
+``str(trace(t))``, with whichever renderer is found first (hide the system ``dot`` from ``PATH``
+to measure ``graphviz-pure``).
+
 Each layout runs in its own process with a time limit (``--timeout``); a layout past it is
 reported as such. The table goes to stdout and, with ``--out``, to a Markdown file
 (``benchmarks/layout-times.md``, which ``scripts/make_gallery.py`` puts on the gallery page).
@@ -92,6 +97,30 @@ def _default_draw(t, renderer: str, timeout: float):
     return what, time.perf_counter() - t0
 
 
+def _call_times(sizes, out_dir: Path) -> list:
+    """[(family, ops, what draw drew, seconds: to_svg(draw), write_page, str(trace))]."""
+    rows = []
+    for name in ("recurrence", "layers"):
+        for n in sizes:
+            t = FAMILIES[name](n)
+            for _ in range(n - len(t.tape())):      # exactly n ops: a few more at the end
+                t = t * 1.0
+            t.backward()
+            t0 = time.perf_counter()
+            d = viz.draw(t)
+            viz.to_svg(d)
+            t1 = time.perf_counter()
+            viz.write_page(t, out_dir / "page.html")
+            t2 = time.perf_counter()
+            str(viz.trace(t))
+            t3 = time.perf_counter()
+            rows.append((name, len(d.model.ops), "summary" if d.summary else "in full",
+                         t1 - t0, t2 - t1, t3 - t2))
+            print(f"| {name} | {rows[-1][1]:,} | {rows[-1][2]} | {t1 - t0:.2f} | {t2 - t1:.2f} | "
+                  f"{t3 - t2:.2f} |", flush=True)
+    return rows
+
+
 def _secs(s) -> str:
     return "> limit" if s is None else f"{s:.2f}"
 
@@ -132,7 +161,16 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", default="50,100,150,200,300,400,600")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--calls", action="store_true", help="time draw, write_page and trace")
     args = ap.parse_args(argv)
+    if args.calls:
+        import tempfile
+        print(f"renderer: {programs.renderer_name()}; load average {os.getloadavg()[0]:.1f}")
+        print("| graph | ops | draw(t) | to_svg(draw(t)) s | write_page s | str(trace(t)) s |\n"
+              "|---|---|---|---|---|---|")
+        with tempfile.TemporaryDirectory() as tmp:
+            _call_times([150, 199, 200, 2000, 20000], Path(tmp))
+        return
     renderers = [r for r in programs.RENDERERS if programs.find_renderer(r) is not None]
     versions = {r: _version(r) for r in renderers}
     sizes = [int(s) for s in args.sizes.split(",")]

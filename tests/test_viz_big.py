@@ -3,6 +3,7 @@ part drawn in full; a layout that runs too long stops with a clear error. The li
 generous (a minute for what takes a few seconds): only a hang exceeds them. How long layouts take
 is measured by benchmarks/layout.py, not here."""
 import re
+import sys
 import time
 
 import numpy as np
@@ -135,7 +136,7 @@ def test_draw_one_part_in_full():
 
 def test_a_layout_that_runs_too_long_stops_with_a_clear_error(monkeypatch, tmp_path):
     slow = tmp_path / "dot"
-    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(30)\n")   # a layout that hangs
     slow.chmod(0o755)
     monkeypatch.setattr(programs, "find_renderer",
                         lambda name=None: programs.Renderer("dot", str(slow)))

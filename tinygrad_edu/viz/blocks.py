@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 __all__ = ["Block", "find_blocks", "MAX_PERIOD"]
 
 MAX_PERIOD = 64    # the longest loop body looked for, in tape entries
@@ -65,18 +67,14 @@ def signatures(graph) -> list:
              tuple(_ref(j, p, index) for p in op.inputs)) for j, op in enumerate(graph.ops)]
 
 
-def _runs(sig: list, p: int):
-    """(start, end) 0-based, end exclusive, of the stretches that repeat with period ``p``."""
-    n, j = len(sig), 0
-    while j + p < n:
-        if sig[j] != sig[j + p]:
-            j += 1
-            continue
-        k = j
-        while k + p < n and sig[k] == sig[k + p]:
-            k += 1
-        yield j, k + p
-        j = k + 1
+def _runs(ids, p: int):
+    """(start, end) 0-based, end exclusive, of the stretches that repeat with period ``p``:
+    ``ids[j] == ids[j + p]`` (the signatures, numbered) for at least ``p - 1`` j in a row (all
+    but the first op of a body, which the first repeat may feed from outside)."""
+    same = np.flatnonzero(np.diff(np.concatenate(([0], ids[:-p] == ids[p:], [0])).astype(np.int8)))
+    for start, stop in zip(same[::2], same[1::2]):
+        if stop - start >= max(1, p - 1):
+            yield int(start), int(stop) + p
 
 
 def _same_but_carried(a, b, j: int, s: int, p: int) -> bool:
@@ -98,11 +96,17 @@ def _opens(sig, s: int, a: int, p: int) -> bool:
     return all(_same_but_carried(sig[j], sig[j + p], j, s, p) for j in range(s, a))
 
 
+def _numbered(sig) -> np.ndarray:
+    """Each signature as a number, equal numbers for equal signatures."""
+    seen = {}
+    return np.array([seen.setdefault(x, len(seen)) for x in sig], dtype=np.int64)
+
+
 def _best(sig, lo: int, hi: int):
     """The run inside ops [lo, hi) that covers the most entries: (start, period, count) or None."""
-    best = None
+    best, ids = None, _numbered(sig[lo:hi])
     for p in range(1, min(MAX_PERIOD, (hi - lo) // 2) + 1):
-        for a, end in _runs(sig[lo:hi], p):
+        for a, end in _runs(ids, p):
             a, end = a + lo, end + lo
             s = a
             while s > max(lo, a - p + 1) and _opens(sig, s - 1, a, p):
