@@ -14,7 +14,7 @@ and a chain with skip connections that reach 6 ops back), each at several sizes,
    over the budget, and a summary for more than ``MAX_OPS`` ops or a cost still over it: what it
    drew and how long the picture took (draw + layout).
 
-With ``--calls``, instead: the time of each call users make on the recurrence and on the stack of
+With ``--calls`` (and ``--out``: appended to that file), instead: the time of each call users make on the recurrence and on the stack of
 layers at 150, 199, 200, 2,000 and 20,000 ops: ``to_svg(draw(t))``, ``write_page(t, path)`` and
 ``str(trace(t))``, with whichever renderer is found first (hide the system ``dot`` from ``PATH``
 to measure ``graphviz-pure``).
@@ -121,6 +121,21 @@ def _call_times(sizes, out_dir: Path) -> list:
     return rows
 
 
+def _calls(out) -> None:
+    """Print (and with ``out``, append to that file) the times of the users' calls."""
+    import tempfile
+    head = (f"With {programs.renderer_name()} (load average {os.getloadavg()[0]:.1f}), seconds:\n\n"
+            "| graph | ops | draw(t) | to_svg(draw(t)) | write_page | str(trace(t)) |\n"
+            "|---|---|---|---|---|---|")
+    print(head)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = _call_times([150, 199, 200, 2000, 20000], Path(tmp))
+    if out:
+        lines = [f"| {r[0]} | {r[1]:,} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.2f} |" for r in rows]
+        with open(out, "a", encoding="utf-8") as f:
+            f.write(head + "\n" + "\n".join(lines) + "\n\n")
+
+
 def _secs(s) -> str:
     return "> limit" if s is None else f"{s:.2f}"
 
@@ -164,12 +179,7 @@ def main(argv=None) -> None:
     ap.add_argument("--calls", action="store_true", help="time draw, write_page and trace")
     args = ap.parse_args(argv)
     if args.calls:
-        import tempfile
-        print(f"renderer: {programs.renderer_name()}; load average {os.getloadavg()[0]:.1f}")
-        print("| graph | ops | draw(t) | to_svg(draw(t)) s | write_page s | str(trace(t)) s |\n"
-              "|---|---|---|---|---|---|")
-        with tempfile.TemporaryDirectory() as tmp:
-            _call_times([150, 199, 200, 2000, 20000], Path(tmp))
+        _calls(args.out)
         return
     renderers = [r for r in programs.RENDERERS if programs.find_renderer(r) is not None]
     versions = {r: _version(r) for r in renderers}

@@ -129,8 +129,9 @@ def write_gallery_page(out: Path, entries, layout_table: str | None = None) -> P
                   "A graph whose layout would take Graphviz too long is drawn as a summary (its loss, "
                   "its parameters with their gradients, its repeated blocks, and how to draw one "
                   "part in full: `draw(loss, around=tensor, depth=2)`). How long the layouts take, "
-                  "and what `draw(t)` does by default, as `benchmarks/layout.py` measured it:", "",
-                  layout_table, ""]
+                  "and what `draw(t)` does by default, as `benchmarks/layout.py` measured it (then "
+                  "`benchmarks/layout.py --calls`: how long each call takes, summary or not, on "
+                  "graphs of 150 to 20,000 ops):", "", layout_table, ""]
     path = out.parent / "gallery.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -164,8 +165,8 @@ def main(argv=None) -> None:
                     "15 steps of `h = tanh(w*h + u*x)` for `x` in `linspace(-1, 1, 15)`, `w` and `u` "
                     "shared by every step.", len(h.tape()), slide(h, out / "recurrence_slide.svg")))
     print(f"recurrence: {entries[-1][-1]} (laid out by {renderer_name()})")
-    table = ROOT / "benchmarks" / "layout-times.md"       # written by benchmarks/layout.py --out
-    layout_table = table.read_text(encoding="utf-8") if table.exists() else None
+    tables = [ROOT / "benchmarks" / f for f in ("layout-times.md", "call-times.md")]
+    layout_table = "\n".join(t.read_text(encoding="utf-8") for t in tables if t.exists()) or None
     print("wrote", write_gallery_page(out, entries, layout_table), "and", readme_picture(out))
 
 

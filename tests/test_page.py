@@ -173,13 +173,15 @@ STATE_JS = """() => {
       const b = r(el); return b.right < view.left || b.left > view.right || b.bottom < view.top || b.top > view.bottom; });
   const n = document.getElementById('narration');
   const lh = parseFloat(getComputedStyle(n).lineHeight) || 1.2 * parseFloat(getComputedStyle(n).fontSize);
+  const lines = [...n.querySelectorAll('.line')];
+  const wrapped = lines.filter(l => l.textContent.includes('[') &&
+      (getComputedStyle(l).whiteSpace !== 'pre' || l.getBoundingClientRect().height > 1.5 * lh)).length;
+  const proseWide = lines.filter(l => !l.textContent.includes('[') && l.scrollWidth > n.clientWidth + 1).length;
   return {overlaps, px, op: op ? (b => ({l: b.left, t: b.top, r: b.right, b: b.bottom}))(r(op)) : null,
           view: {l: view.left, t: view.top, r: view.right, b: view.bottom}, away: away.length,
           arrows: document.querySelectorAll('#diagram .offscreen').length,
           constOut: document.querySelectorAll('#diagram .current-out.const').length,
-          gradsShown: grads.length, wrap: getComputedStyle(n).whiteSpace,
-          narrationLines: n.textContent.split('\\n').length, narrationHeight: n.scrollHeight,
-          lineHeight: lh};
+          gradsShown: grads.length, lines: lines.length, wrapped, proseWide};
 }"""
 FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
@@ -204,8 +206,8 @@ def _pages(tmp_path):
 def _check_step(state, where):
     assert state["overlaps"] == [], where
     assert state["constOut"] == 0, where                 # constants never receive a gradient
-    assert state["wrap"] == "pre", where                 # matrices stay blocks (scroll, no wrap)
-    assert state["narrationHeight"] <= (state["narrationLines"] + 1.5) * state["lineHeight"] + 20, where
+    assert state["lines"] > 0 and state["wrapped"] == 0, where   # matrices stay blocks: no wrap
+    assert state["proseWide"] == 0, where                # prose wraps instead of running off
     if state["px"] is not None:                          # the current op: legible and in view
         assert state["px"] >= 12 - 1e-6, where
         op, view = state["op"], state["view"]

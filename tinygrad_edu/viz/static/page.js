@@ -169,6 +169,19 @@
     });
   }
 
+  // The step in words: a line that holds numbers ([...]) is kept whole, so a matrix stays a block
+  // (the panel scrolls sideways); a line of prose wraps, under its own indent.
+  function narrate(text) {
+    var box = document.getElementById('narration');
+    box.textContent = '';
+    text.split('\n').forEach(function (line) {
+      var div = document.createElement('div');
+      div.className = line.indexOf('[') >= 0 ? 'line numbers' : 'line prose';
+      div.textContent = line || '\u00a0';
+      box.appendChild(div);
+    });
+  }
+
   // ------------------------------------------------------------------ one step
   function mark(id, cls) {
     var el = id && document.getElementById(id);
@@ -204,7 +217,7 @@
     if (svg) { diagramState(s, animate); }
     table();
     document.getElementById('title').textContent = s.title;
-    document.getElementById('narration').textContent = s.text;
+    narrate(s.text);
     document.getElementById('counter').textContent = 'step ' + k + ' of ' + (steps.length - 1) +
       (s.phase === 'start' ? ' (start)' : ' (' + s.phase + ')');
     document.getElementById('prev').disabled = (k === 0);
