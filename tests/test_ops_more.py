@@ -286,9 +286,13 @@ def test_max_with_dim_returns_values_and_indices_as_torch():
 
 def test_results_without_gradient():
     x = Tensor(np.array([[-1.5, 0.0, 2.5], [0.5, -0.5, 3.0]]), requires_grad=True)
-    for t in (x.floor(), x.ceil(), x.round(), x.sign(), x.argmax(), x.argmin(dim=1),
-              x.sort(dim=1).indices):
+    for t in (x.argmax(), x.argmin(dim=1), x.sort(dim=1).indices):
         assert not t.requires_grad and t.is_leaf
+    for t in (x.floor(), x.ceil(), x.round(), x.sign(), x.trunc()):   # recorded, gradient 0 (torch)
+        assert t.requires_grad and not t.is_leaf
+        x.grad = None
+        (t * 3.0).sum().backward()
+        np.testing.assert_array_equal(x.grad, np.zeros((2, 3)))
     np.testing.assert_array_equal(x.floor().data, np.floor(x.data))
     np.testing.assert_array_equal(x.sign().data, np.sign(x.data))
     assert x.argmax().item() == 5 and x.argmin(axis=1).data.tolist() == [0, 1]
@@ -303,17 +307,20 @@ def test_creation_functions():
     np.testing.assert_array_equal(tg.full((2, 2), 7.0).data, np.full((2, 2), 7.0))
     x = tg.randn(3, 4, seed=1, requires_grad=True)
     assert x.requires_grad and x.is_leaf
-    np.testing.assert_array_equal(x.data, np.random.default_rng(1).standard_normal((3, 4)))
+    np.testing.assert_array_equal(x.data, np.random.RandomState(1).standard_normal((3, 4)))
     np.testing.assert_array_equal(tg.rand(5, generator=np.random.default_rng(2)).data,
                                   np.random.default_rng(2).random(5))
     np.random.seed(0)
     a = tg.randn(3).data
     np.random.seed(0)
     np.testing.assert_array_equal(a, tg.randn(3).data)
+    tg.manual_seed(7)                                  # seed=s draws what manual_seed(s) then draws
+    np.testing.assert_array_equal(tg.randn(3).data, tg.randn(3, seed=7).data)
     assert tg.zeros_like(x).shape == (3, 4) and tg.ones_like(x.data).data.sum() == 12
     assert tg.tensor([1, 2]).dtype == np.float64
-    with pytest.raises(TypeError, match="float32 or float64"):
-        tg.zeros(2, dtype=np.int64)
+    assert tg.zeros(2, dtype=np.int64).dtype == np.float64           # whole numbers, as float64
+    with pytest.raises(TypeError, match="zeros: float16 is not supported"):
+        tg.zeros(2, dtype=np.float16)
     with pytest.raises(ValueError, match="seed= or generator="):
         tg.rand(2, seed=0, generator=np.random.default_rng(0))
 
@@ -334,7 +341,7 @@ def test_errors_name_the_op():
         tg.tensordot(x, x, ([1], [1, 0]))
     with pytest.raises(ValueError, match="unsqueeze: axis 4 is out of range"):
         x.unsqueeze(4)
-    with pytest.raises(TypeError, match="astype"):
-        x.astype(np.int32)
+    with pytest.raises(TypeError, match="astype: float16"):
+        x.astype(np.float16)
     with pytest.raises(ValueError, match="clip: give min, max"):
         x.clip()

@@ -16,11 +16,6 @@ README = ROOT / "README.md"
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.S | re.M)
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
-# Blocks that need engine features still to come: (a phrase of the block, what it needs).
-NEEDS_ENGINE = {"w.grad.zero_()": "engine: needs torch.tensor of lists holding 0-d Tensors, "
-                                  "w.grad.zero_() and f'{l}' of a 0-d Tensor printing its number"}
-
-
 def python_blocks():
     """(line, code, expected output or None) of each python block, in order."""
     text = README.read_text()
@@ -41,9 +36,7 @@ def python_blocks():
 def params():
     out = []
     for line, code, expected in python_blocks():
-        need = next((why for phrase, why in NEEDS_ENGINE.items() if phrase in code), None)
-        marks = [pytest.mark.xfail(strict=True, reason=need)] if need else []
-        out.append(pytest.param(code, expected, id=f"README.md:{line}", marks=marks))
+        out.append(pytest.param(code, expected, id=f"README.md:{line}"))
     return out
 
 

@@ -1,8 +1,8 @@
 """PyTorch programs run with the module renamed: ``import torch`` -> ``import tinygrad_edu as torch``.
 
-Three programs, each as its author wrote it (the tests marked xfail: they need Tensor methods the
-engine does not have yet, named in each reason) and with those few spellings written as today's
-engine reads them (tests that must pass now):
+Three programs, each as its author wrote it, and with its engine-level idioms (``torch.tensor`` of
+a list holding 0-d Tensors, ``w.grad.zero_()``, ``f"{l}"``, ``x.size(0)``, ``manual_seed``, ``dtype=``,
+``.to(device)``, ``eq``, ``view_as``) written the long way too, which must give the same numbers:
 
 - the forum question's regression, whose loss explodes, against the numbers the question printed;
 - the answer's normalized version, against PyTorch running the same text;
@@ -79,8 +79,8 @@ QUESTION_WEIGHTS = [[0.57, 0.81, 1.898], [5529.5835, 22452.398, 97326.12],
 QUESTION_LOSSES = [25.450000762939453, 210414632960.0, 1.7820802835250162e+21]
 
 
-def today(program: str) -> str:
-    """The engine-level idioms written as today's engine reads them: a list of numbers for the
+def spelled_out(program: str) -> str:
+    """The engine-level idioms spelled out the long way: a list of numbers for the
     features, ``w.grad = None`` for ``w.grad.zero_()``, ``l.item()`` to print the loss."""
     out = program
     for i in ("0", "i"):
@@ -100,14 +100,11 @@ def check_forum_numbers(out: str):
     assert losses[2] > 1e20                                  # it diverges, as the question says
 
 
-def test_forum_program_with_todays_spellings_prints_the_questions_numbers():
-    out, _ = run(ported(today(FORUM)))
+def test_forum_program_spelled_out_prints_the_questions_numbers():
+    out, _ = run(ported(spelled_out(FORUM)))
     check_forum_numbers(out)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: needs torch.tensor of nested lists holding 0-d "
-                   "Tensors, w.grad.zero_() on a leaf's gradient, and f'{l}' of a 0-d Tensor "
-                   "printing its number (Tensor.__format__ as torch)")
 def test_forum_program_verbatim_prints_the_questions_numbers():
     out, _ = run(ported(FORUM))
     check_forum_numbers(out)
@@ -155,13 +152,13 @@ def check_answer(out: str, ns: dict):
     assert losses[-1] < 0.25 * losses[0]                    # normalized, it converges
 
 
-def test_answer_program_with_todays_spellings_matches_torch():
-    out, ns = run(ported(today(ANSWER)))
+def test_answer_program_spelled_out_matches_torch():
+    out, ns = run(ported(spelled_out(ANSWER)))
     check_answer(out, ns)
 
 
-def test_answer_program_with_todays_spellings_converges_without_torch():
-    out, ns = run(ported(today(ANSWER)))
+def test_answer_program_spelled_out_converges_without_torch():
+    out, ns = run(ported(spelled_out(ANSWER)))
     _, losses = printed(out)
     assert losses == sorted(losses, reverse=True) and losses[-1] < 0.25 * losses[0]
     # the least-squares fit of the same normalized features is the point it heads for
@@ -175,8 +172,6 @@ def test_answer_program_with_todays_spellings_converges_without_torch():
     assert np.mean((a @ best - yv) ** 2) < losses[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="engine: needs w.grad.zero_() on a leaf's gradient and "
-                   "f'{l}' of a 0-d Tensor printing its number (Tensor.__format__ as torch)")
 def test_answer_program_verbatim_matches_torch():
     out, ns = run(ported(ANSWER))
     check_answer(out, ns)
@@ -237,8 +232,8 @@ accuracy = correct / len(test_loader.dataset)
 torch.save(model.state_dict(), "digits_net.pt")
 """
 
-# The engine-level pieces of LOOP, written as today's engine reads them (and torch too).
-LOOP_TODAY = (LOOP.replace("x.view(x.size(0), -1)", "x.view(x.shape[0], -1)")
+# The engine-level pieces of LOOP, spelled out the long way (which torch reads too).
+LOOP_SPELLED_OUT = (LOOP.replace("x.view(x.size(0), -1)", "x.view(x.shape[0], -1)")
               .replace("torch.manual_seed(0)", "np.random.seed(0)")
               .replace("torch.tensor(X_train, dtype=torch.float32)",
                        "torch.tensor(X_train.astype(np.float32))")
@@ -277,8 +272,8 @@ def torch_accuracy(digits, tmp_path_factory):
     return ns["accuracy"]
 
 
-def test_loop_with_todays_spellings_learns_the_digits(digits, in_tmp):
-    _, ns = run(ported(LOOP_TODAY), EPOCHS=10, **digits)
+def test_loop_spelled_out_learns_the_digits(digits, in_tmp):
+    _, ns = run(ported(LOOP_SPELLED_OUT), EPOCHS=10, **digits)
     assert ns["accuracy"] > 0.93
     assert ns["loss"].item() < 0.5
     state = tinygrad_edu.load("digits_net.pt")
@@ -286,13 +281,11 @@ def test_loop_with_todays_spellings_learns_the_digits(digits, in_tmp):
     assert state["fc1.weight"].shape == (128, 64)           # (out, in), as torch's
 
 
-def test_loop_with_todays_spellings_reaches_torchs_accuracy(digits, in_tmp, torch_accuracy):
-    _, ns = run(ported(LOOP_TODAY), EPOCHS=10, **digits)
+def test_loop_spelled_out_reaches_torchs_accuracy(digits, in_tmp, torch_accuracy):
+    _, ns = run(ported(LOOP_SPELLED_OUT), EPOCHS=10, **digits)
     assert ns["accuracy"] >= torch_accuracy - 0.02, (ns["accuracy"], torch_accuracy)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: needs x.size(0) callable, torch.manual_seed, "
-                   "tensor(dtype=torch.float32), Tensor.to(device), Tensor.eq and Tensor.view_as")
 def test_loop_verbatim_reaches_torchs_accuracy(digits, in_tmp):
     _, ns = run(ported(LOOP), EPOCHS=10, **digits)
     assert ns["accuracy"] > 0.93
@@ -304,8 +297,8 @@ def test_loop_from_torchs_initial_weights_takes_torchs_steps(digits):
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
     ns_t, ns_o = {}, {}
-    exec(LOOP_TODAY.split("np.random.seed(0)")[0], ns_t)              # the class Net, twice
-    exec(ported(LOOP_TODAY).split("np.random.seed(0)")[0], ns_o)
+    exec(LOOP_SPELLED_OUT.split("np.random.seed(0)")[0], ns_t)              # the class Net, twice
+    exec(ported(LOOP_SPELLED_OUT).split("np.random.seed(0)")[0], ns_o)
     torch.manual_seed(0)
     tnet, net = ns_t["Net"](), ns_o["Net"]().float()
     net.load_state_dict(tnet.state_dict())                             # torch tensors, (out, in)
@@ -333,8 +326,8 @@ def test_loop_from_torchs_initial_weights_takes_torchs_steps(digits):
 def test_state_dict_goes_both_ways_between_torch_and_here(digits):
     torch = pytest.importorskip("torch")
     ns_t, ns_o = {}, {}
-    exec(LOOP_TODAY.split("np.random.seed(0)")[0], ns_t)
-    exec(ported(LOOP_TODAY).split("np.random.seed(0)")[0], ns_o)
+    exec(LOOP_SPELLED_OUT.split("np.random.seed(0)")[0], ns_t)
+    exec(ported(LOOP_SPELLED_OUT).split("np.random.seed(0)")[0], ns_o)
     ours, theirs = ns_o["Net"](), ns_t["Net"]().double()
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     x = digits["X_test"][:5]

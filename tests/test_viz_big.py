@@ -11,7 +11,7 @@ import pytest
 
 from tinygrad_edu import Tensor, viz
 from tinygrad_edu.viz import layout, programs
-from tinygrad_edu.viz.trace import MAX_STEPS
+from tinygrad_edu.viz import MAX_STEPS
 
 PRESENT = [name for name in programs.RENDERERS if programs.find_renderer(name) is not None]
 needs_renderer = pytest.mark.skipif(not PRESENT, reason="no Graphviz renderer installed")

@@ -13,15 +13,18 @@ array([ 2., -4.])
 """
 from .engine import (Function, Tensor, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad,
                      ops, tensor, unbroadcast)
-from .engine import creation
-from .engine.creation import *  # noqa: F401,F403 (zeros, stack, where, exp, ... as torch.<name>)
+from .engine import creation, dtypes, op_functions
+from .engine.creation import *  # noqa: F401,F403 (tensor, zeros, randn, manual_seed, ... as torch.<name>)
+from .engine.dtypes import *  # noqa: F401,F403 (float32, float64, long, ...)
+from .engine.op_functions import *  # noqa: F401,F403 (stack, where, exp, ... as torch.<name>)
 del trace  # tinygrad_edu.trace is the narrated backward pass; a matrix's trace is x.trace()
 
 __version__ = "0.1.0"
 
 __all__ = ["Tensor", "tensor", "grad", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
            "unbroadcast", "ops", "__version__"]
-__all__ += [n for n in creation.__all__ if n not in __all__ and n != "trace"]
+__all__ += [n for n in creation.__all__ + dtypes.__all__ + op_functions.__all__
+            if n not in __all__ and n != "trace"]
 
 # The subpackages and the names of small modules, loaded when first asked for (module __getattr__).
 _SUBMODULES = ("checks", "cli", "compare", "datasets", "devices", "flat", "functional", "gradcheck",

@@ -37,8 +37,8 @@ import numpy as np
 
 from . import checks
 from .engine import Tensor, autograd, no_grad, ops
-from .engine.creation import where as tg_where
-from .engine.methods import both_spellings
+from .engine.op_functions import where as tg_where
+from .engine.combining import both_spellings
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
            "check_labels"]

@@ -1,10 +1,14 @@
-"""Module-level functions in PyTorch's spelling: making tensors, and the ops as functions.
+"""Making tensors, in PyTorch's spelling: ``tinygrad_edu.tensor([[1.0, 2.0]])``, ``zeros(2, 3)``,
+``randn(4, seed=0)``, ``arange(5)``, ``randperm(10)``, ... each as ``torch.<name>`` reads, so code written
+for PyTorch ports by changing the import. (The operations as module functions, ``tinygrad_edu.exp``,
+``stack``, ``where``, ... are in ``op_functions.py``.)
 
-``tinygrad_edu.zeros(2, 3)``, ``tinygrad_edu.randn(4, seed=0)``, ``tinygrad_edu.stack([a, b], dim=1)``,
-``tinygrad_edu.exp(x)``, ... each as ``torch.<name>`` reads, so code written for PyTorch ports by
-changing the import. Differences on purpose: the default dtype is float64 (gradient checks need it),
-and random numbers come from numpy: ``seed=`` or ``generator=`` (a ``np.random.Generator``), else
-numpy's global generator (``np.random.seed``). Arguments that are not Tensors become constants.
+Differences on purpose: the default dtype is float64 (gradient checks need it); ``dtype=`` takes
+``tinygrad_edu.float32``/``float64`` (or numpy's), and an integer dtype (``tinygrad_edu.long``) gives
+float64 holding whole numbers (``dtypes.py``), as does every integer result (``randint``,
+``randperm``); random numbers come from numpy, by the one convention of ``randomness.py``
+(``seed=``, ``generator=``, else the global generator that ``manual_seed`` seeds). ``device=`` takes
+the CPU only.
 """
 from __future__ import annotations
 
@@ -12,243 +16,189 @@ import numbers
 
 import numpy as np
 
-from . import methods
-from .tensor import Tensor, tensor
+from . import randomness
+from .devices import device as _device
+from .inputs import converted, dtype_of
+from .tensor import Tensor
 
-__all__ = ["tensor", "zeros", "ones", "zeros_like", "ones_like", "full", "full_like", "eye", "arange",
-           "linspace", "rand", "randn", "stack", "cat", "concatenate", "split", "chunk", "where",
-           "maximum", "minimum", "matmul", "einsum", "tensordot", "dot", "outer", "pow",
-           "exp", "log", "relu", "tanh", "sigmoid", "sqrt", "sin", "cos", "tan", "abs", "log1p",
-           "expm1", "log2", "log10", "square", "clamp", "clip", "floor", "ceil", "round", "sign",
-           "sum", "mean", "prod", "cumsum", "var", "std", "amax", "amin", "argmax", "argmin",
-           "sort", "flatten", "squeeze", "unsqueeze", "transpose", "reshape", "flip", "roll",
-           "tile", "trace", "diag", "tril", "triu"]
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "zeros_like", "ones_like",
+           "empty_like", "full", "full_like", "eye", "arange", "linspace", "rand", "randn",
+           "rand_like", "randn_like", "randint", "randperm", "manual_seed"]
 
-
-def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+manual_seed = randomness.manual_seed
 
 
-def _size(size) -> tuple:
-    """``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
+def _size(size, where: str) -> tuple:
+    """``zeros(2, 3)`` and ``zeros((2, 3))`` alike, checked."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    if not all(isinstance(n, numbers.Integral) and n >= 0 for n in size):
-        raise ValueError(f"size must be non-negative ints, got {size}")
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0 for n in size):
+        raise ValueError(f"{where}: size must be non-negative ints, got {size}")
     return tuple(int(n) for n in size)
 
 
-def _dtype(dtype):
-    dt = np.dtype(np.float64 if dtype is None else dtype)
-    if dt.kind != "f" or dt.itemsize not in (4, 8):
-        raise TypeError(f"dtype must be float32 or float64, got {dt}")
-    return dt
+def _made(values, dtype, requires_grad: bool, where: str, device=None) -> Tensor:
+    """A new leaf holding ``values`` in ``dtype`` (None: float64, or float32/bool as given)."""
+    if device is not None:
+        _device(device)
+    dt, whole = dtype_of(dtype, where)
+    a = converted(np.asarray(values), dt, whole)
+    if requires_grad and (whole or a.dtype.kind != "f"):
+        raise TypeError(f"{where}: only float32/float64 tensors can require grad, got dtype {dtype} "
+                        f"(as in PyTorch); pass dtype=tinygrad_edu.float64 or requires_grad=False")
+    return Tensor(a, requires_grad=requires_grad)
 
 
-# ---------------------------------------------------------------------------------- making tensors
+def _float(dtype, where: str):
+    """A float dtype for a draw or a range (None: float64)."""
+    dt, whole = dtype_of(dtype, where)
+    if whole or (dt is not None and dt.kind != "f"):
+        raise TypeError(f"{where}: dtype must be float32 or float64, got {np.dtype(dtype)}")
+    return dt or np.dtype(np.float64)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = None,
+           device=None) -> Tensor:
+    """PyTorch's ``torch.tensor``: a new leaf holding a copy of ``data`` (``Tensor(array)`` shares the
+    array instead, as ``torch.from_numpy``, so an in-place update under ``no_grad`` reaches it).
+    Tensors inside nested lists give their values (copied; no graph is recorded, as in PyTorch)."""
+    out = _made(np.array(Tensor(data).data), dtype, requires_grad, "tensor", device)
+    out.name = name
+    return out
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """PyTorch's ``as_tensor``: ``data`` itself if it is a Tensor of that dtype, else a Tensor sharing
+    a numpy array (float32/float64/bool) or holding a copy of anything else."""
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    return Tensor(data) if dtype is None and device is None else _made(Tensor(data).data, dtype,
+                                                                       False, "as_tensor", device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """PyTorch's ``from_numpy``: a Tensor sharing ``array`` (float32, float64 or bool; integers are
+    converted to float64, a copy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy array, got {type(array).__name__}")
+    return Tensor(array)
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    return Tensor(np.zeros(_size(size), _dtype(dtype)), requires_grad=requires_grad)
+    return _made(np.zeros(_size(size, "zeros")), dtype, requires_grad, "zeros", device)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    return Tensor(np.ones(_size(size), _dtype(dtype)), requires_grad=requires_grad)
+    return _made(np.ones(_size(size, "ones")), dtype, requires_grad, "ones", device)
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """PyTorch's ``empty``: here a tensor of zeros (never uninitialized memory)."""
+    return _made(np.zeros(_size(size, "empty")), dtype, requires_grad, "empty", device)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``."""
-    return Tensor(np.full(_size((size,)), fill_value, _dtype(dtype)), requires_grad=requires_grad)
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _made(np.full(_size((size,), "full"), value), dtype, requires_grad, "full", device)
 
 
-def zeros_like(x, dtype=None, requires_grad: bool = False) -> Tensor:
+def _like(x, dtype, where: str):
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    return x.shape, (x.dtype if dtype is None else dtype)
+
+
+def zeros_like(x, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """Zeros shaped like ``x`` (in its dtype unless ``dtype`` is given)."""
-    x = _t(x)
-    return zeros(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    shape, dt = _like(x, dtype, "zeros_like")
+    return zeros(shape, dtype=dt, requires_grad=requires_grad, device=device)
 
 
-def ones_like(x, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(x, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """Ones shaped like ``x`` (in its dtype unless ``dtype`` is given)."""
-    x = _t(x)
-    return ones(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    shape, dt = _like(x, dtype, "ones_like")
+    return ones(shape, dtype=dt, requires_grad=requires_grad, device=device)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty_like(x, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Zeros shaped like ``x`` (PyTorch's ``empty_like``; never uninitialized memory)."""
+    return zeros_like(x, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def full_like(x, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """``fill_value`` everywhere, shaped like ``x``."""
-    x = _t(x)
-    return full(x.shape, fill_value, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    shape, dt = _like(x, dtype, "full_like")
+    return full(shape, fill_value, dtype=dt, requires_grad=requires_grad, device=device)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """The (n, m) identity matrix (m defaults to n)."""
-    return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    (n, m) = _size((n, n if m is None else m), "eye")
+    return _made(np.eye(n, m), dtype, requires_grad, "eye", device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
-    """``start, start + step, ...`` below ``end`` (``arange(n)``: 0 .. n-1), as floats."""
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """``start, start + step, ...`` below ``end`` (``arange(n)``: 0 .. n-1), as floats (float64
+    unless ``dtype`` says float32)."""
     vals = np.arange(start, end, step) if end is not None else np.arange(start)
-    return Tensor(vals.astype(_dtype(dtype)), requires_grad=requires_grad)
+    return _made(vals, dtype, requires_grad, "arange", device)
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    return Tensor(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _made(np.linspace(start, end, steps, dtype=_float(dtype, "linspace")), dtype,
+                 requires_grad, "linspace", device)
 
 
-def _generator(seed, generator):
-    if seed is not None and generator is not None:
-        raise ValueError("give seed= or generator=, not both")
-    if generator is not None:
-        return generator
-    return np.random.default_rng(seed) if seed is not None else np.random.mtrand._rand
+def rand(*size, seed=None, generator=None, dtype=None, requires_grad: bool = False,
+         device=None) -> Tensor:
+    """Uniform random numbers in [0, 1) of shape ``size`` (``generator``, ``seed`` or the global
+    generator: ``randomness.py``)."""
+    g = randomness.source(seed, generator, "rand")
+    vals = randomness.uniform(g, _size(size, "rand")).astype(_float(dtype, "rand"))
+    return _made(vals, dtype, requires_grad, "rand", device)
 
 
-def rand(*size, seed=None, generator=None, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Uniform random numbers in [0, 1) of shape ``size``, from ``generator`` (a numpy Generator or
-    RandomState), a fresh one seeded with ``seed``, or numpy's global generator."""
-    g = _generator(seed, generator)
-    vals = g.random(_size(size)) if hasattr(g, "random") else g.random_sample(_size(size))
-    return Tensor(np.asarray(vals, dtype=_dtype(dtype)), requires_grad=requires_grad)
-
-
-def randn(*size, seed=None, generator=None, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn(*size, seed=None, generator=None, dtype=None, requires_grad: bool = False,
+          device=None) -> Tensor:
     """Standard normal random numbers of shape ``size`` (``seed`` / ``generator`` as in ``rand``)."""
-    g = _generator(seed, generator)
-    vals = g.standard_normal(_size(size))
-    return Tensor(np.asarray(vals, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    g = randomness.source(seed, generator, "randn")
+    vals = randomness.normal(g, _size(size, "randn")).astype(_float(dtype, "randn"))
+    return _made(vals, dtype, requires_grad, "randn", device)
 
 
-# ---------------------------------------------------------------------------------- several tensors
+def rand_like(x, dtype=None, seed=None, generator=None) -> Tensor:
+    """Uniform random numbers in [0, 1) shaped like ``x`` (in its dtype unless ``dtype`` is given)."""
+    shape, dt = _like(x, dtype, "rand_like")
+    return rand(shape, seed=seed, generator=generator, dtype=dt)
 
 
-def cat(tensors, dim: int = 0, *, axis=None) -> Tensor:
-    """Join tensors along an existing axis (``torch.cat``; ``axis=`` works too)."""
-    return methods.concatenate([_t(x) for x in tensors], dim if axis is None else axis)
+def randn_like(x, dtype=None, seed=None, generator=None) -> Tensor:
+    """Standard normal random numbers shaped like ``x``."""
+    shape, dt = _like(x, dtype, "randn_like")
+    return randn(shape, seed=seed, generator=generator, dtype=dt)
 
 
-def concatenate(tensors, axis: int = 0, *, dim=None) -> Tensor:
-    """numpy's name for ``cat``."""
-    return cat(tensors, axis if dim is None else dim)
+def randint(*args, size=None, seed=None, generator=None, dtype=None, device=None) -> Tensor:
+    """PyTorch's ``randint(high, size)`` or ``randint(low, high, size)``: whole numbers drawn
+    uniformly from [low, high) (low 0 by default), held as float64 (``dtype=`` float32 too)."""
+    if size is not None:
+        args = args + (size,)
+    if len(args) not in (2, 3) or not isinstance(args[-1], (tuple, list)):
+        raise TypeError(f"randint: give (high, size) or (low, high, size) with size a tuple, as "
+                        f"torch.randint(0, 10, (3,)); got {args}")
+    low, high = (0, args[0]) if len(args) == 2 else args[:2]
+    if not all(isinstance(v, numbers.Integral) for v in (low, high)) or high <= low:
+        raise ValueError(f"randint: low and high must be whole numbers with low < high, got {low}, {high}")
+    g = randomness.source(seed, generator, "randint")
+    return _made(randomness.integers(g, int(low), int(high), _size((args[-1],), "randint")),
+                 dtype, False, "randint", device)
 
 
-def stack(tensors, dim: int = 0, *, axis=None) -> Tensor:
-    """Join equally shaped tensors along a new axis (``torch.stack``)."""
-    return methods.stack([_t(x) for x in tensors], dim if axis is None else axis)
-
-
-def split(x, split_size_or_sections, dim: int = 0) -> tuple:
-    """``torch.split``: see ``Tensor.split``."""
-    return _t(x).split(split_size_or_sections, dim)
-
-
-def chunk(x, chunks: int, dim: int = 0) -> tuple:
-    """``torch.chunk``: see ``Tensor.chunk``."""
-    return _t(x).chunk(chunks, dim)
-
-
-def where(cond, a, b) -> Tensor:
-    """``a`` where ``cond``, else ``b`` (broadcasting); see ``methods.where``."""
-    a = a if isinstance(a, Tensor) or isinstance(b, Tensor) else Tensor(a)
-    return methods.where(cond, a, b)
-
-
-def maximum(a, b) -> Tensor:
-    """Elementwise maximum (broadcasting); ties split the gradient evenly, as PyTorch."""
-    return _t(a).maximum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.maximum(a)
-
-
-def minimum(a, b) -> Tensor:
-    """Elementwise minimum (broadcasting); ties split the gradient evenly, as PyTorch."""
-    return _t(a).minimum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.minimum(a)
-
-
-def matmul(a, b) -> Tensor:
-    """``a @ b``."""
-    return _t(a) @ b
-
-
-def einsum(subscripts: str, *operands) -> Tensor:
-    """``torch.einsum`` / ``np.einsum``; see ``methods.einsum``."""
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    return methods.einsum(subscripts, *[_t(x) for x in operands])
-
-
-def tensordot(a, b, axes=2, *, dims=None) -> Tensor:
-    """``np.tensordot`` / ``torch.tensordot`` (``dims=``)."""
-    return methods.tensordot(_t(a), _t(b), axes if dims is None else dims)
-
-
-def dot(a, b) -> Tensor:
-    """``np.dot``, N-D included."""
-    return methods.dot(_t(a), _t(b))
-
-
-def outer(a, b) -> Tensor:
-    """The outer product of two 1-D tensors."""
-    return _t(a).outer(b)
-
-
-def pow(x, p) -> Tensor:
-    """``x ** p``, ``p`` a number or a tensor."""
-    if not isinstance(x, Tensor):
-        return _t(p).__rpow__(x) if isinstance(x, numbers.Real) else _t(x).pow(p)
-    return x.pow(p)
-
-
-# ---------------------------------------------------------------------------------- one tensor
-
-def _unary(name: str, doc: str):
-    def fn(x, *args, **kwargs):
-        return getattr(_t(x), name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"``x.{name}(...)`` as a function: {doc}"
-    return fn
-
-
-exp = _unary("exp", "e ** x.")
-log = _unary("log", "natural logarithm.")
-relu = _unary("relu", "max(x, 0).")
-tanh = _unary("tanh", "hyperbolic tangent.")
-sigmoid = _unary("sigmoid", "1 / (1 + exp(-x)).")
-sqrt = _unary("sqrt", "x ** 0.5.")
-sin = _unary("sin", "sine.")
-cos = _unary("cos", "cosine.")
-tan = _unary("tan", "tangent.")
-abs = _unary("abs", "|x|.")
-log1p = _unary("log1p", "log(1 + x).")
-expm1 = _unary("expm1", "exp(x) - 1.")
-log2 = _unary("log2", "base-2 logarithm.")
-log10 = _unary("log10", "base-10 logarithm.")
-square = _unary("square", "x * x.")
-clamp = _unary("clamp", "clamp into [min, max].")
-clip = _unary("clip", "clamp into [min, max].")
-floor = _unary("floor", "floor, no gradient.")
-ceil = _unary("ceil", "ceiling, no gradient.")
-round = _unary("round", "nearest integer, no gradient.")
-sign = _unary("sign", "-1, 0 or 1, no gradient.")
-sum = _unary("sum", "sum over dim / axis.")
-mean = _unary("mean", "mean over dim / axis.")
-prod = _unary("prod", "product over dim / axis.")
-cumsum = _unary("cumsum", "running sum along dim / axis.")
-var = _unary("var", "variance (correction=1 by default, as PyTorch).")
-std = _unary("std", "standard deviation (correction=1 by default, as PyTorch).")
-amax = _unary("amax", "maximum values over dim / axis.")
-amin = _unary("amin", "minimum values over dim / axis.")
-argmax = _unary("argmax", "index of the maximum, no gradient.")
-argmin = _unary("argmin", "index of the minimum, no gradient.")
-sort = _unary("sort", "(values, indices) sorted along dim.")
-flatten = _unary("flatten", "merge axes into one.")
-squeeze = _unary("squeeze", "drop size-1 axes.")
-unsqueeze = _unary("unsqueeze", "insert a size-1 axis.")
-transpose = _unary("transpose", "permute or swap axes.")
-reshape = _unary("reshape", "the same entries in a new shape.")
-flip = _unary("flip", "reverse along axes.")
-roll = _unary("roll", "cyclic shift along axes.")
-tile = _unary("tile", "repeat the whole tensor.")
-trace = _unary("trace", "sum of the main diagonal.")
-diag = _unary("diag", "diagonal of a matrix, or a matrix from a vector.")
-tril = _unary("tril", "lower triangle.")
-triu = _unary("triu", "upper triangle.")
+def randperm(n: int, seed=None, generator=None, dtype=None, device=None) -> Tensor:
+    """PyTorch's ``randperm``: a random order of 0 .. n-1, held as float64 (an index: ``x[perm]``)."""
+    (n,) = _size((n,), "randperm")
+    g = randomness.source(seed, generator, "randperm")
+    return _made(randomness.permutation(g, n), dtype, False, "randperm", device)

@@ -51,7 +51,7 @@ def _axis_error(axis, ndim: int, where: str) -> Exception:
 def _one_axis(axis, ndim: int, where: str) -> int:
     if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
         raise TypeError(f"{where}: needs a single int axis, got {axis!r}")
-    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+    if not -max(ndim, 1) <= axis < max(ndim, 1):   # a 0-d tensor's axis 0 or -1 is the tensor itself
         raise _axis_error(axis, ndim, where)
     return int(axis) % max(ndim, 1)
 
@@ -73,8 +73,11 @@ def array_of(data, where: str) -> np.ndarray:
             f"{where}: could not make an array from {type(data).__name__} {_preview(data)}: nested "
             f"lists must be rectangular (every row the same length) and hold numbers. ({e})") from None
     except RuntimeError as e:   # e.g. a PyTorch tensor that requires grad
-        raise TypeError(f"{where}: could not read {type(data).__name__} as an array ({e}); for a "
-                        f"PyTorch tensor pass t.detach().numpy()") from None
+        if not callable(getattr(data, "detach", None)):
+            raise TypeError(f"{where}: could not read {type(data).__name__} as an array ({e})") from None
+        arr = np.asarray(data.detach())    # its values, as torch.tensor copies them: no graph
+    if isinstance(arr, np.matrix):         # (np.asarray keeps a matrix, whose * is the matrix product)
+        arr = arr.A
     kind = arr.dtype.kind
     if kind == "f" and arr.dtype.itemsize == 2:
         raise TypeError(f"{where}: float16 data is not supported (gradients in float16 are too coarse "
@@ -93,9 +96,54 @@ def constant_of(x, dtype, where: str) -> np.ndarray:
     ``dtype`` (the tensor's float dtype), float arrays as they are; anything else a clear error."""
     if isinstance(x, (numbers.Real, np.bool_)) and not isinstance(x, np.ndarray):
         return np.asarray(x, dtype)
-    if isinstance(x, np.ndarray) and (x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f")):
-        return x.astype(dtype)      # a 0-d float array is a number too
+    if isinstance(x, np.ndarray) and (x.dtype.kind in "iub" or (x.ndim == 0 and x.dtype.kind == "f")
+                                      or x.dtype == np.float16):
+        return x.astype(dtype)      # a 0-d float array is a number too; float16 promotes, as in PyTorch
     return array_of(x, f"{where}: the other operand")
+
+
+def dtype_of(dtype, where: str):
+    """A ``dtype=`` argument (``tinygrad_edu.float32``, ``np.float64``, ``"float32"``, ``long``, ...)
+    as (the dtype a Tensor holds, whether it holds whole numbers): float32 and float64 as they are,
+    integer dtypes as float64 holding whole numbers (``dtypes.py``), bool as bool; float16 and
+    other dtypes a clear error. None gives (None, False)."""
+    if dtype is None:
+        return None, False
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: dtype must be a dtype such as tinygrad_edu.float32 or np.float64, "
+                        f"got {_preview(dtype)}") from None
+    if dt.kind == "f" and dt.itemsize in (4, 8) or dt.kind == "b":
+        return dt, False
+    if dt.kind in "iu":
+        return np.dtype(np.float64), True
+    if dt.kind == "f" and dt.itemsize == 2:
+        raise TypeError(f"{where}: float16 is not supported (gradients in float16 are too coarse to "
+                        f"check); use float32 or float64")
+    raise TypeError(f"{where}: a Tensor holds float32, float64 or bool (integer dtypes as float64 "
+                    f"whole numbers), got dtype {dt}")
+
+
+def converted(a: np.ndarray, dtype, whole: bool) -> np.ndarray:
+    """``a`` in the dtype ``dtype_of`` gave: whole numbers toward zero, as PyTorch's ``.long()``;
+    nonzero entries True for bool."""
+    if dtype is None:
+        return a
+    if dtype.kind == "b":
+        return a != 0 if a.dtype.kind != "b" else a
+    return (np.trunc(a) if whole and a.dtype.kind == "f" else a).astype(dtype)
+
+
+CONSTANTS: dict = {}   # (number, dtype char) -> its constant Tensor: made once, read-only, shared
+
+
+def is_shared_constant(t) -> bool:
+    """Whether ``t`` is one of the engine's shared constants: the Tensor made once for a number in
+    ``x * 2`` and used by every graph that multiplies by 2 (``Tensor._const``)."""
+    a = t.data
+    return a.ndim == 0 and not a.flags.writeable and a.dtype.kind == "f" and \
+        CONSTANTS.get((a.item(), a.dtype.char)) is t
 
 
 def _unwrap(items):

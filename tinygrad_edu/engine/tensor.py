@@ -16,12 +16,11 @@ import numbers
 import numpy as np
 
 from . import autograd, fast, hooks, modes, ops
-from .inputs import array_of, axes_of, constant_of, flags_error
+from .inputs import CONSTANTS as _CONSTANTS, array_of, axes_of, constant_of, flags_error
 from .methods import TensorMethods
 
 _KEPT = {np.dtype(np.float64), np.dtype(np.float32), np.dtype(bool)}   # dtypes kept as they are
 _SCALARS = {np.float64, np.float32, np.bool_}   # numpy's 0-d results, wrapped as arrays
-_CONSTANTS: dict = {}   # (number, dtype) -> its constant Tensor: made once, read-only, shared
 _CONSTANTS_MAX = 1024
 _FLOAT64 = np.dtype(np.float64)   # what the constants of a bool mask become
 
@@ -192,8 +191,3 @@ class Tensor(TensorMethods):
             index = tuple(i.as_index() if isinstance(i, Tensor) else i for i in index)
         return autograd.record(ops.Index(index=index.as_index() if isinstance(index, Tensor) else index), self)
 
-
-def tensor(data, requires_grad: bool = False, name: str | None = None) -> Tensor:
-    """PyTorch's ``torch.tensor``: a new leaf holding a copy of ``data`` (``Tensor(array)`` shares the
-    array instead, as ``torch.from_numpy``, so an in-place update under ``no_grad`` reaches it)."""
-    return Tensor(np.array(Tensor(data).data), requires_grad=requires_grad, name=name)

@@ -25,7 +25,7 @@ import numpy as np
 from .. import checks
 from .. import functional as _F
 from ..engine import Function, Tensor, is_grad_enabled
-from ..engine.creation import where as _where
+from ..engine.op_functions import where as _where
 from .module import write_in_place
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "sigmoid", "tanh",

@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import checks
 from ..engine import Tensor
-from ..engine.creation import stack
+from ..engine.op_functions import stack
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader",

@@ -13,7 +13,7 @@ The rooms, each reading the one graph model and none importing a room that impor
     diagram.py   draw(t) -> a graphviz.Digraph: what to draw (in full, a part, a summary, a slide
                  fitted to a frame), to_svg, render (format from the suffix)
     programs.py  the Graphviz programs: the system dot, else the shipped graphviz-pure, in time
-    trace.py     trace(loss): the engine's one backward walk, observed through its hook, told step by step
+    narrate.py   trace(loss): the engine's one backward walk, observed through its hook, told step by step
     page.py      write_page(loss, path): a self-contained HTML page that steps through it (and Stepper,
                  the same inline in Jupyter)
 
@@ -23,7 +23,7 @@ from .graph import MAX_ENTRIES, NOISE, build, format_array
 from .programs import LAYOUT_TIMEOUT, RENDERERS, LayoutTimeout, Renderer, find_renderer, renderer_name
 from .layout import LAYOUT_BUDGET, MAX_OPS
 from .diagram import COLOURS, Diagram, draw, render, text_px, to_svg
-from .trace import MAX_STEPS, Step, Trace, trace
+from .narrate import MAX_STEPS, Step, Trace, trace
 from .page import Stepper, render_page, write_page
 
 __all__ = ["draw", "render", "to_svg", "trace", "write_page", "render_page", "Stepper",

@@ -97,10 +97,8 @@ def caller_arrays(frame=None) -> list:
 
 def _shared_constant(t) -> bool:
     """Whether ``t`` is one of the engine's shared constants (the ``2`` of ``x * 2``, one Tensor for
-    every graph that uses the number): it takes no variable's name. Engine internals, read here only."""
-    from ..engine import tensor as _engine
-    cache = getattr(_engine, "_CONSTANTS", {})
-    return not t.data.flags.writeable or any(c is t for c in cache.values())
+    every graph that uses the number): it takes no variable's name."""
+    return t.is_shared_constant
 
 
 def _given(names) -> dict:

@@ -40,7 +40,7 @@ from . import programs
 from .diagram import draw
 from .graph import build, format_array, shape_text, short_text
 from .layout import LAYOUT_BUDGET, MAX_OPS
-from .trace import trace
+from .narrate import trace
 
 __all__ = ["write_page", "render_page", "page_data", "Stepper"]
 

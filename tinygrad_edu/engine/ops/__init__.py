@@ -6,15 +6,15 @@ The lesson's ops come first in each family file: ``Add``, ``Sub``, ``Mul`` (``ar
 the losses) are built from primitives, so their gradients come from them for free.
 """
 from .arithmetic import Add, Div, Maximum, Minimum, Mod, Mul, Neg, Pow, PowT, Sub, Where, select
-from .elementwise import (Abs, Cast, Clip, Cos, Exp, Expm1, Log, Log1p, Log2, Log10, ReLU, Sigmoid, Sin,
-                          Tan, Tanh)
+from .elementwise import (Abs, Cast, Clip, Cos, Erf, Exp, Expm1, Log, Log1p, Log2, Log10, ReLU, Sigmoid,
+                          Sin, Step, Tan, Tanh)
 from .linalg import Einsum, MatMul, parse_einsum
 from .nn import Fold, Unfold
-from .reductions import Cumsum, Max, Mean, Prod, Sum
-from .shape import Concat, Expand, Index, IndexAdd, Pad, Reshape, Transpose
+from .reductions import Cumsum, Max, Mean, Norm, Prod, Sum
+from .shape import Concat, Expand, Index, IndexAdd, IndexPut, Pad, Reshape, Transpose
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "MatMul", "ReLU", "Exp", "Log", "Tanh", "Sigmoid",
-           "Sum", "Max", "Mean", "Reshape", "Transpose", "Index", "Expand", "IndexAdd",
+           "Sum", "Max", "Mean", "Reshape", "Transpose", "Index", "Expand", "IndexAdd", "IndexPut",
            "PowT", "Mod", "Maximum", "Minimum", "Where", "Abs", "Sin", "Cos", "Tan", "Log1p", "Expm1",
-           "Log2", "Log10", "Clip", "Cast", "Prod", "Cumsum", "Concat", "Pad",
+           "Log2", "Log10", "Clip", "Cast", "Step", "Erf", "Prod", "Cumsum", "Norm", "Concat", "Pad",
            "Einsum", "parse_einsum", "Unfold", "Fold", "select"]

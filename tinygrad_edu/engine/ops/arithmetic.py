@@ -119,9 +119,10 @@ class Pow(WithSettings):
 
 
 class PowT(Op):
-    """y = a ** b with b a tensor too (broadcasting). Where b = 0, y is the constant 1 and the base
-    gets no gradient; where a = 0, the exponent's gradient y * log(a) is 0 (as PyTorch); a < 0 has
-    no real logarithm: nan, as PyTorch"""
+    """y = a ** b with b a tensor too (broadcasting), with PyTorch's gradients where the formulas
+    meet 0: where b = 0, y is the constant 1 and the base gets none; elsewhere the base gets
+    b * a ** (b - 1) (so at a = 0: 1 for b = 1, 0 for b > 1, inf for b < 1); where a = 0 and b >= 0
+    the exponent's y * log(a) is 0. a < 0 has no real logarithm: nan, as PyTorch"""
 
     formula = "da = dy * b * a ** (b - 1), db = dy * y * log(a)"
     spelling = "{a} ** {b}"
@@ -131,8 +132,10 @@ class PowT(Op):
         return a ** b
 
     def backward(self, dy, y, a, b):
-        da = dy * select(b == 0, 0.0, b * select(a == 0, 1.0, a) ** (b - 1)) if self.needs[0] else None
-        db = dy * y * select(a == 0, 0.0, apply(Log(), select(a == 0, 1.0, a))) if self.needs[1] else None
+        av, bv = _value(a), _value(b)
+        da = dy * select(bv == 0, 0.0, b * a ** (b - 1)) if self.needs[0] else None
+        flat = (av == 0) & (bv >= 0)
+        db = dy * select(flat, 0.0, y * apply(Log(), select(flat, 1.0, a))) if self.needs[1] else None
         return da, db
 
     def describe(self):
@@ -185,6 +188,11 @@ class Where(WithSettings):
     def backward(self, dy, y, a, b):
         return (dy * self.cond if self.needs[0] else None,
                 dy * ~self.cond if self.needs[1] else None)
+
+
+def _value(x):
+    """An array's or a Tensor's values (for a mask, which is a constant either way)."""
+    return x.data if hasattr(x, "_op") else x
 
 
 def select(cond, a, b):

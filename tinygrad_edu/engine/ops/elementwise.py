@@ -1,9 +1,11 @@
 """Elementwise primitives: relu, exp, log (the lesson's), then tanh, sigmoid, abs, the trigonometric
-functions, log1p, expm1, log2, log10, clip and cast.
+functions, log1p, expm1, log2, log10, clip, cast, the step functions (sign, floor, ...) and erf.
 
 Each multiplies ``dy`` by the local derivative, written with the output ``y`` or the input ``x``.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -207,3 +209,35 @@ class Cast(WithSettings):
 
     def describe(self):
         return f"cast({np.dtype(self.dtype)})"
+
+
+class Step(WithSettings):
+    """y = fn(x) for a step function ``fn`` (sign, floor, ceil, round, trunc): constant between its
+    jumps, so its gradient is 0 everywhere (at a jump too, as PyTorch)"""
+
+    formula = "dx = 0"
+
+    @property
+    def name(self):
+        return self.fn.__name__
+
+    def forward(self, x):
+        return self.fn(x)
+
+    def backward(self, dy, y, x):
+        return (dy * 0.0,)
+
+
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(Op):
+    """y = erf(x) = 2/sqrt(pi) * integral of exp(-t**2) from 0 to x (``math.erf`` per entry)"""
+
+    formula = "dx = dy * 2/sqrt(pi) * exp(-x**2)"
+
+    def forward(self, x):
+        return np.asarray(_ERF(x), dtype=x.dtype)
+
+    def backward(self, dy, y, x):
+        return (dy * (2.0 / math.sqrt(math.pi)) * apply(Exp(), -(x * x)),)

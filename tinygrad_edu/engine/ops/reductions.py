@@ -1,4 +1,4 @@
-"""Reductions: sum and max (the lesson's), then mean, product and cumulative sum.
+"""Reductions: sum and max (the lesson's), then mean, product, cumulative sum and the p-norms.
 
 ``axes`` is a sorted tuple of non-negative axes (all of them for ``axis=None``). A reduction's
 gradient is shaped like ``y``; with the reduced axes put back as size 1 it broadcasts against ``x``,
@@ -12,6 +12,8 @@ import numpy as np
 
 from ..autograd import Op, WithSettings, apply
 from ..formulas import LETTERS, axis_text, indices
+from .arithmetic import select
+from .elementwise import Abs, Step
 
 
 def _kept(shape, axes) -> list:
@@ -61,8 +63,8 @@ class Sum(_Reduce):
 
     formula = "dx = dy broadcast back to x.shape (every x entry gets the dy of its sum)"
 
-    def forward(self, x):
-        return x.sum(axis=self.axes, keepdims=self.keepdims)
+    def forward(self, x):   # (a bool mask's sum counts its True entries, as a float)
+        return x.sum(axis=self.axes, keepdims=self.keepdims, dtype=None if x.dtype.kind == "f" else np.float64)
 
     def backward(self, dy, y, x):
         return (dy.reshape([1 if i in self.axes else n for i, n in enumerate(x.shape)]),)
@@ -170,3 +172,39 @@ class Cumsum(WithSettings):
 
     def describe(self):
         return f"cumsum(axis={self.axis})"
+
+
+class Norm(_Reduce):
+    """y = ||x||_p over ``axes``: (sum |x|**p) ** (1/p); p = inf / -inf: the largest / smallest |x|;
+    p = 0: the number of nonzero entries. Where y = 0 the gradient is 0 (as PyTorch), not 0 / 0"""
+
+    formula = "dx = dy * sign(x) * |x|**(p-1) / y**(p-1), 0 where y = 0 (inf: dy * sign(x) at the largest |x|, split among ties)"
+
+    def forward(self, x):
+        a, p, kw = np.abs(x), self.p, dict(axis=self.axes, keepdims=self.keepdims)
+        if p == math.inf or p == -math.inf:
+            return a.max(**kw) if p > 0 else a.min(**kw)
+        if p == 0:
+            return (x != 0).sum(dtype=x.dtype, **kw)
+        if p == 2:
+            return np.sqrt((x * x).sum(**kw))
+        return a.sum(**kw) if p == 1 else (a ** p).sum(**kw) ** (1.0 / p)
+
+    def backward(self, dy, y, x):
+        kept = _kept(x.shape, self.axes)
+        yk, dyk, p = y.reshape(kept), dy.reshape(kept), self.p
+        sign = apply(Step(fn=np.sign), x)
+        if p == 0:
+            return (x * 0.0 * dyk,)
+        if p == math.inf or p == -math.inf:
+            at = apply(Abs(), x) == yk                    # the entries that are the max (min) |x|
+            return (sign * at * (dyk / at.sum(axis=self.axes, keepdims=True)),)
+        zero = yk == 0
+        scale = select(zero, 0.0, dyk / select(zero, 1.0, yk) ** (p - 1))
+        if p == 2:
+            return (x * scale,)
+        part = sign if p == 1 else sign * select(x == 0, 0.0, apply(Abs(), select(x == 0, 1.0, x)) ** (p - 1))
+        return (part * scale,)
+
+    def describe(self):
+        return f"norm(p={self.p:g}, axis={self.axes}{', keepdims=True' if self.keepdims else ''})"

@@ -1,7 +1,7 @@
-"""Shape primitives: reshape, transpose, index (the lesson's), then concatenate, pad, and the two
+"""Shape primitives: reshape, transpose, index (the lesson's), then concatenate, pad, and the ones
 that are the gradients of others: ``Expand`` (broadcast, the gradient of a sum on a graph) and
-``IndexAdd`` (scatter-add, the gradient of an index). Their gradients move entries back where they
-came from."""
+``IndexAdd`` (scatter-add, the gradient of an index), with ``IndexPut`` (a scatter, for index
+assignment). Their gradients move entries back where they came from."""
 from __future__ import annotations
 
 import numpy as np
@@ -122,6 +122,25 @@ class IndexAdd(WithSettings):
 # ---------------------------------------------------------------------------------------------
 # Beyond the lesson.
 # ---------------------------------------------------------------------------------------------
+
+
+class IndexPut(WithSettings):
+    """y = zeros(shape); y[index] = x: each entry of x written where ``index`` says (where an index
+    repeats, the last write wins, as numpy's assignment); the gradient of each entry of x is dy
+    where it was written (as PyTorch's scatter and index_put)"""
+
+    formula = "dx = dy[index]"
+
+    def forward(self, x):
+        y = np.zeros(self.shape, dtype=x.dtype)
+        y[self.index] = x
+        return y
+
+    def backward(self, dy, y, x):
+        return (dy[self.index],)
+
+    def describe(self):
+        return f"index_put{tuple(self.shape)}"
 
 
 class Expand(WithSettings):
