@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import tinygrad_edu as tg
 from tinygrad_edu import Tensor, functional as F, nn
 from conftest import numeric_grads
 
@@ -121,8 +122,10 @@ def test_dropout_mask_scale_training_flag_and_generator():
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, kept / 0.7)
     assert F.dropout(x, 0.3, training=False) is x
-    a = F.dropout(x, 0.5, seed=3).data
-    np.testing.assert_array_equal(a, F.dropout(x, 0.5, generator=np.random.default_rng(3)).data)
+    a = F.dropout(x, 0.5, seed=3).data               # seed=s: RandomState(s), the engine's convention
+    np.testing.assert_array_equal(a, F.dropout(x, 0.5, generator=np.random.RandomState(3)).data)
+    tg.manual_seed(3)
+    np.testing.assert_array_equal(a, F.dropout(x, 0.5).data)
     assert not F.dropout(x, 1.0).data.any()
 
 

@@ -36,7 +36,7 @@ import numbers
 import numpy as np
 
 from . import checks
-from .engine import Tensor, autograd, no_grad, ops
+from .engine import Tensor, autograd, no_grad, ops, randomness
 from .engine.op_functions import where as tg_where
 from .engine.combining import both_spellings
 
@@ -237,14 +237,24 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 def pad(x, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     """``torch.nn.functional.pad``: ``pad`` = (last axis before, after, the axis before it: before,
-    after, ...). Constant padding only; ``x.pad`` takes numpy's per-axis order."""
+    after, ...), flat pairs of ints from the last axis; a negative width crops that many entries, as
+    PyTorch. Constant padding only; ``x.pad`` takes numpy's one (before, after) pair per axis."""
     x = _tensor(x, "pad")
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: needs pairs for at most {x.ndim} axes, got {pad!r}")
-    pairs = [tuple(pad[i:i + 2]) for i in range(0, len(pad), 2)][::-1]
-    return x.pad([(0, 0)] * (x.ndim - len(pairs)) + pairs, value=value)
+    flat = list(pad) if isinstance(pad, (tuple, list)) else None
+    if flat is None or len(flat) % 2 or len(flat) // 2 > x.ndim or not all(
+            isinstance(w, numbers.Integral) and not isinstance(w, bool) for w in flat):
+        raise ValueError(f"pad: PyTorch's form is flat pairs of ints from the last axis, (left, right, "
+                         f"top, bottom, ...), for at most {x.ndim} axes here; got {pad!r}. For numpy's "
+                         f"one (before, after) pair per axis use x.pad(pad_width)")
+    pairs = [(0, 0)] * (x.ndim - len(flat) // 2) + [tuple(flat[i:i + 2]) for i in range(0, len(flat), 2)][::-1]
+    n = [s + min(b, 0) + min(a, 0) for s, (b, a) in zip(x.shape, pairs)]
+    if any(k < 0 for k in n):
+        raise ValueError(f"pad: widths {pad!r} crop more than the shape {x.shape} holds")
+    if any(b < 0 or a < 0 for b, a in pairs):     # crop first: a slice of what stays
+        x = x[tuple(slice(-min(b, 0), s + min(a, 0)) for s, (b, a) in zip(x.shape, pairs))]
+    return x.pad([(max(b, 0), max(a, 0)) for b, a in pairs], value=value)
 
 
 def _pair(v, where: str, name: str) -> tuple:
@@ -370,31 +380,36 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool =
     with no_grad():                          # how many real (unpadded) entries each window holds
         counts = _windows(np.ones((1, 1) + tuple(np.shape(getattr(x, "data", x))[2:])), k, s, p, d,
                           "avg_pool2d").data.sum(axis=(2, 3))
-    return win.sum(axis=(2, 3)) * (1.0 / counts)
+    return win.sum(axis=(2, 3)) * (1.0 / counts).astype(win.dtype)
 
 
 def dropout(x, p: float = 0.5, training: bool = True, generator=None, seed=None) -> Tensor:
     """Zero each entry with probability ``p`` and scale the rest by 1 / (1 - p), when ``training``
     (else x itself), as ``torch.nn.functional.dropout``. The mask comes from ``generator`` (a numpy
-    Generator), a new one seeded with ``seed``, or numpy's global generator; it is a constant, so
+    Generator or RandomState), ``RandomState(seed)``, or the global generator that ``manual_seed``
+    seeds (``engine/randomness.py``); it is a constant, so
     the gradient is dy * mask."""
     x = _tensor(x, "dropout")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
-    rng = generator if generator is not None else (
-        np.random.default_rng(seed) if seed is not None else np.random.mtrand._rand)
-    keep = rng.random(x.shape) >= p if hasattr(rng, "random") else rng.random_sample(x.shape) >= p
+    keep = randomness.uniform(randomness.source(seed, generator, "dropout"), x.shape) >= p
     return x * (keep.astype(x.dtype) * (1.0 / (1.0 - p) if p < 1.0 else 0.0))
 
 
 def _affine(y, weight, bias, shape, where):
+    """``y * weight + bias``, each reshaped to ``shape``; arrays are constants in y's dtype (as
+    numbers are), so float32 stays float32."""
     if weight is not None:
-        y = y * _tensor(weight, where).reshape(shape)
+        y = y * _like(weight, y, where).reshape(shape)
     if bias is not None:
-        y = y + _tensor(bias, where).reshape(shape)
+        y = y + _like(bias, y, where).reshape(shape)
     return y
+
+
+def _like(a, y, where: str) -> Tensor:
+    return a if isinstance(a, Tensor) else _tensor(np.asarray(a, dtype=y.dtype), where)
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
@@ -424,8 +439,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
                              "running_var")
-        mean = np.asarray(getattr(running_mean, "data", running_mean)).reshape(shape)
-        var = np.asarray(getattr(running_var, "data", running_var)).reshape(shape)
+        mean = np.asarray(getattr(running_mean, "data", running_mean), dtype=x.dtype).reshape(shape)
+        var = np.asarray(getattr(running_var, "data", running_var), dtype=x.dtype).reshape(shape)
     y = (x - mean) * (var + eps) ** -0.5
     return _affine(y, weight, bias, shape, "batch_norm")
 

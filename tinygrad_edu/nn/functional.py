@@ -10,9 +10,9 @@ holding whole numbers (a Tensor made from integers holds float64 here); a target
 input holds class probabilities instead, as in PyTorch. A loss whose mean would be over no example
 (every target ``ignore_index``) raises instead of PyTorch's nan.
 
-Differences that remain: ``inplace=True`` updates the input's array when no gradient is being
-recorded through it; when one is, the result is a new Tensor and the input keeps its values
-(PyTorch rewrites the input). ``max_pool2d(ceil_mode=True, return_indices=True)`` and
+``inplace=True`` rewrites the input, as PyTorch: when a gradient is recorded through it, the input
+becomes the activation's output (what used its old value keeps it); otherwise its array is written
+in place. ``max_pool2d(ceil_mode=True, return_indices=True)`` and
 ``avg_pool2d(ceil_mode=True, divisor_override=...)`` raise ``NotImplementedError``.
 """
 from __future__ import annotations
@@ -24,9 +24,9 @@ import numpy as np
 
 from .. import checks
 from .. import functional as _F
-from ..engine import Function, Tensor, is_grad_enabled
+from ..engine import Tensor
+from ..engine.inplace import rewrite
 from ..engine.op_functions import where as _where
-from .module import write_in_place
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "sigmoid", "tanh",
            "hardtanh", "softplus", "logsigmoid", "softmax", "log_softmax", "softmin", "linear",
@@ -42,17 +42,13 @@ def _t(x, where: str) -> Tensor:
     return x if isinstance(x, Tensor) else _F._tensor(x, where)
 
 
-def _inplace(x, out: Tensor, inplace: bool, where: str) -> Tensor:
-    """``out``, or, for ``inplace=True`` with no gradient recorded through ``x``, ``x`` holding it."""
+def _inplace(x, fn, inplace: bool, where: str) -> Tensor:
+    """``fn(x)``; with ``inplace=True``, ``x`` itself becomes it, as PyTorch's in-place activations:
+    recorded when a gradient flows through ``x`` (a leaf that requires grad refuses), else written
+    into ``x``'s array (``engine.inplace.rewrite``)."""
     if not inplace or not isinstance(x, Tensor):
-        return out
-    if x.requires_grad and is_grad_enabled():
-        if x.is_leaf:
-            raise RuntimeError(f"{where}: a leaf Variable that requires grad is being used in an "
-                               f"in-place operation (inplace=True); use inplace=False")
-        return out
-    write_in_place(x, out.data)
-    return x
+        return fn(_t(x, where))
+    return rewrite(x, fn, where)
 
 
 # ---------------------------------------------------------------------------------- activations
@@ -60,7 +56,7 @@ def _inplace(x, out: Tensor, inplace: bool, where: str) -> Tensor:
 
 def relu(input, inplace: bool = False) -> Tensor:
     """max(0, x), elementwise; gradient 1 where x > 0, else 0."""
-    return _inplace(input, _t(input, "relu").relu(), inplace, "relu")
+    return _inplace(input, Tensor.relu, inplace, "relu")
 
 
 def relu6(input, inplace: bool = False) -> Tensor:
@@ -70,25 +66,26 @@ def relu6(input, inplace: bool = False) -> Tensor:
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """x clamped into [min_val, max_val]."""
-    return _inplace(input, _t(input, "hardtanh").clip(min_val, max_val), inplace, "hardtanh")
+    return _inplace(input, lambda x: x.clip(min_val, max_val), inplace, "hardtanh")
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
-    return _inplace(input, _F.leaky_relu(input, negative_slope), inplace, "leaky_relu")
+    return _inplace(input, lambda x: _F.leaky_relu(x, negative_slope), inplace, "leaky_relu")
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x) - 1)."""
-    x = _t(input, "elu")
-    neg = x.clip(max=0.0).expm1() * alpha          # exp of a clipped value: no overflow, no nan
-    return _inplace(input, _where(x.data > 0, x, neg), inplace, "elu")
+    def fn(x):
+        neg = x.clip(max=0.0).expm1() * alpha      # exp of a clipped value: no overflow, no nan
+        return _where(x.data > 0, x, neg)
+    return _inplace(input, fn, inplace, "elu")
 
 
 def selu(input, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with PyTorch's constants."""
-    out = elu(input, 1.6732632423543772848170429916717) * 1.0507009873554804934193349852946
-    return _inplace(input, out, inplace, "selu")
+    return _inplace(input, lambda x: elu(x, 1.6732632423543772848170429916717)
+                    * 1.0507009873554804934193349852946, inplace, "selu")
 
 
 def sigmoid(input) -> Tensor:
@@ -103,8 +100,7 @@ def tanh(input) -> Tensor:
 
 def silu(input, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (swish)."""
-    x = _t(input, "silu")
-    return _inplace(input, x * x.sigmoid(), inplace, "silu")
+    return _inplace(input, lambda x: x * x.sigmoid(), inplace, "silu")
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -114,8 +110,7 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 def mish(input, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
-    x = _t(input, "mish")
-    return _inplace(input, x * _F.softplus(x).tanh(), inplace, "mish")
+    return _inplace(input, lambda x: x * _F.softplus(x).tanh(), inplace, "mish")
 
 
 def logsigmoid(input) -> Tensor:
@@ -123,24 +118,10 @@ def logsigmoid(input) -> Tensor:
     return -_F.softplus(-_t(input, "logsigmoid"))
 
 
-class _Erf(Function):
-    """y = erf(x)"""
-    formula = "dx = dy * 2/sqrt(pi) * exp(-x**2)"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.asarray(np.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
-
-    @staticmethod
-    def backward(ctx, dy):
-        (x,) = ctx.saved_tensors
-        return dy * (2.0 / math.sqrt(math.pi)) * np.exp(-x * x)
-
-
 def erf(input) -> Tensor:
-    """The error function, elementwise (``math.erf`` per entry); gradient 2/sqrt(pi) exp(-x^2)."""
-    return _Erf.apply(_t(input, "erf"))
+    """The error function, elementwise (the engine's ``Erf``); gradient 2/sqrt(pi) exp(-x^2), which
+    differentiates again."""
+    return _t(input, "erf").erf()
 
 
 def gelu(input, approximate: str = "none") -> Tensor:
@@ -201,7 +182,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     """Zero entries with probability ``p`` and scale the rest by 1/(1-p) when ``training`` (note
     PyTorch's default: True here too, unlike ``nn.Dropout`` after ``eval()``)."""
     p = checks.number(p, "p", "dropout", low=0, high=1)
-    return _inplace(input, _F.dropout(input, p, training), inplace, "dropout")
+    return _inplace(input, lambda x: _F.dropout(x, p, training), inplace, "dropout")
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
@@ -270,10 +251,9 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """x / max(||x||_p along dim, eps)."""
+    """x / max(||x||_p along dim, eps) (a row of zeros stays zeros, with a finite gradient)."""
     x = _t(input, "normalize")
-    norm = (x.abs() ** p).sum(dim, keepdims=True) ** (1.0 / p)
-    return x / norm.clip(min=eps)
+    return x / x.norm(p, dim, keepdim=True).clip(min=eps)
 
 
 # ---------------------------------------------------------------------------------- losses

@@ -2,7 +2,8 @@
 
 ``nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")`` and the like, with PyTorch's fan
 rules (fan_in = size(1) * receptive field, fan_out = size(0) * receptive field) and gains. The
-random numbers come from numpy's global generator (``np.random.seed`` makes them reproducible).
+random numbers come from the engine's global generator (``tinygrad_edu.manual_seed`` or
+``np.random.seed`` makes them reproducible; ``engine/randomness.py``).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..engine import Tensor
+from ..engine import Tensor, randomness
 from .module import write_in_place
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "eye_",
@@ -18,8 +19,8 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros
 
 
 def _random():
-    """The generator the initializers draw from."""
-    return np.random
+    """The generator the initializers draw from: the engine's global one (``manual_seed`` seeds it)."""
+    return randomness.source()
 
 
 def _fill(tensor: Tensor, values, where: str) -> Tensor:

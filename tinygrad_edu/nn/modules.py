@@ -15,7 +15,7 @@ the matrix a cs231n-style ``W`` gets from the same seed.
 
 Parameters are float64 by default (PyTorch's are float32), for gradient checks; ``model.float()``
 gives float32. ``seed`` (a keyword here, not in PyTorch) makes a layer's initial values
-reproducible; without it they come from numpy's global generator (``np.random.seed``).
+reproducible; without it they come from the global generator (``tinygrad_edu.manual_seed``).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import checks
 from .. import functional as F
-from ..engine import Tensor
+from ..engine import Tensor, randomness
 from .module import Module, _device_of
 
 __all__ = ["Linear", "Sequential", "ModuleList", "ModuleDict", "Conv2d", "MaxPool2d",
@@ -34,10 +34,10 @@ __all__ = ["Linear", "Sequential", "ModuleList", "ModuleDict", "Conv2d", "MaxPoo
 
 
 def _rng(seed, where: str):
-    """``np.random.RandomState(seed)``, or numpy's global generator when ``seed`` is None, so that
-    ``np.random.seed(0)`` before building a net makes it reproducible, as in the assignment."""
-    seed = checks.seed(seed, where)
-    return np.random if seed is None else np.random.RandomState(seed)
+    """The engine's one random convention (``engine/randomness.py``): ``RandomState(seed)``, or the
+    global generator that ``tinygrad_edu.manual_seed`` and ``np.random.seed`` seed when ``seed`` is
+    None, so either before building a net makes it reproducible, as in the assignment."""
+    return randomness.source(checks.seed(seed, where), None, where)
 
 
 def _sizes(where: str, **sizes) -> list[int]:
@@ -335,7 +335,7 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.inplace = p, inplace
-        self.generator = np.random.default_rng(seed) if seed is not None else None
+        self.generator = _rng(seed, "Dropout") if seed is not None else None
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training, generator=self.generator)
@@ -431,8 +431,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, device=None,
                  dtype=None, seed: int | None = None):
         n, d = _sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
-        w = _rng(seed, "Embedding").standard_normal((n, d)) if seed is not None \
-            else np.random.standard_normal((n, d))
+        w = _rng(seed, "Embedding").standard_normal((n, d))
         if padding_idx is not None:
             w[padding_idx] = 0.0
         self.num_embeddings, self.embedding_dim, self.padding_idx = n, d, padding_idx

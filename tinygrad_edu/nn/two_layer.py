@@ -142,6 +142,10 @@ class TwoLayerNet:
         X, y = self._check(X, y, where)
         for k, v in self.params.items():
             checks.writable(v, f"params[{k!r}]", where)
+            if np.asarray(v).dtype.kind != "f":
+                raise TypeError(f"{where}: params[{k!r}] holds {np.asarray(v).dtype} values, which the "
+                                f"in-place step p -= learning_rate * dp cannot update; make it float "
+                                f"(net.params[{k!r}] = net.params[{k!r}].astype(float))")
         X_val, y_val = self._check(X_val, y_val, f"{where} (X_val, y_val)")
         checks.number(learning_rate, "learning_rate", where, low=0)
         checks.number(learning_rate_decay, "learning_rate_decay", where, low=0, low_open=True)

@@ -12,9 +12,9 @@ along a new first axis, numbers become a Tensor, and tuples, lists and dicts are
 field (a tuple of fields comes out as a list, as PyTorch's). ``len(loader)`` is the number of
 batches.
 
-Where it differs: the shuffles come from numpy's global generator (``np.random.seed`` makes them
-reproducible) or from ``generator=`` (a numpy ``Generator`` or ``RandomState``), so they are not
-PyTorch's orders; ``num_workers`` is accepted and the batches are made in the calling process
+Where it differs: the shuffles come from numpy's global generator (``tinygrad_edu.manual_seed`` or
+``np.random.seed`` makes them reproducible) or from ``generator=`` (a numpy ``Generator`` or
+``RandomState``), so they are not PyTorch's orders; ``num_workers`` is accepted and the batches are made in the calling process
 (``pin_memory`` likewise: there is no GPU). Integer labels collate to a float64 Tensor holding whole
 numbers, which the losses take as class indices.
 """
@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 
 from .. import checks
-from ..engine import Tensor
+from ..engine import Tensor, randomness
 from ..engine.op_functions import stack
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
@@ -35,8 +35,9 @@ __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"
 
 
 def _random(generator):
-    """The generator of a shuffle: ``generator`` (numpy Generator or RandomState) or numpy's own."""
-    return np.random if generator is None else generator
+    """The generator of a shuffle: ``generator`` (a numpy Generator or RandomState), else the engine's
+    global one, which ``tinygrad_edu.manual_seed`` seeds (``engine/randomness.py``)."""
+    return randomness.source(None, generator, "shuffle")
 
 
 def _permutation(n: int, generator=None) -> np.ndarray:
@@ -186,8 +187,7 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         rng = _random(self.generator)
         if self.replacement:
-            draw = rng.integers if hasattr(rng, "integers") else rng.randint
-            return iter(int(i) for i in draw(0, n, self.num_samples))
+            return iter(int(i) for i in randomness.integers(rng, 0, n, self.num_samples))
         out = np.concatenate([_permutation(n, self.generator)
                               for _ in range(-(-self.num_samples // max(n, 1)))] or [[]])
         return iter(int(i) for i in out[:self.num_samples])
