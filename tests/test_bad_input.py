@@ -343,6 +343,11 @@ CASES = [
     ("mse of strings", lambda: F.mse("a", "b"), TypeError, "mse", r"str"),
     ("check_labels of None", lambda: F.check_labels(None, 2, 3, "me"), ValueError, "me", r"dtype object"),
     ("check_labels of a (n, 1) column", lambda: F.check_labels(np.zeros((2, 1), int), 2, 3, "me"), ValueError, "me", r"shape \(2,\)"),
+    ("train with integer params", lambda: (lambda n: (n.params.update(W1=np.ones((4, 6), int)), n.train(X, Y, X, Y, num_iters=1, batch_size=2)))(net()),
+     TypeError, "TwoLayerNet.train", r"params\['W1'\] holds int64.*astype"),
+    ("F.pad with numpy's pairs", lambda: F.pad(np.ones((2, 3)), ((1, 1), (0, 0))), ValueError, "pad", r"flat pairs.*x\.pad"),
+    ("F.pad cropping too much", lambda: F.pad(np.ones((2, 3)), (-2, -2)), ValueError, "pad", r"crop more than"),
+    ("F.pad cropping works", lambda: F.pad(np.arange(6.0).reshape(2, 3), (-1, 1)).data.tolist() == [[1.0, 2.0, 0.0], [4.0, 5.0, 0.0]], None, "", ""),
 ]
 
 CLI_CASES = [

@@ -133,7 +133,8 @@ class PowT(Op):
 
     def backward(self, dy, y, a, b):
         av, bv = _value(a), _value(b)
-        da = dy * select(bv == 0, 0.0, b * a ** (b - 1)) if self.needs[0] else None
+        with np.errstate(divide="ignore", invalid="ignore"):   # 0 ** (b - 1), b = 0 masked: unwarned
+            da = dy * select(bv == 0, 0.0, b * a ** (b - 1)) if self.needs[0] else None
         flat = (av == 0) & (bv >= 0)
         db = dy * select(flat, 0.0, y * apply(Log(), select(flat, 1.0, a))) if self.needs[1] else None
         return da, db

@@ -178,7 +178,7 @@ class Norm(_Reduce):
     """y = ||x||_p over ``axes``: (sum |x|**p) ** (1/p); p = inf / -inf: the largest / smallest |x|;
     p = 0: the number of nonzero entries. Where y = 0 the gradient is 0 (as PyTorch), not 0 / 0"""
 
-    formula = "dx = dy * sign(x) * |x|**(p-1) / y**(p-1), 0 where y = 0 (inf: dy * sign(x) at the largest |x|, split among ties)"
+    formula = "dx = dy * sign(x) * |x|**(p-1) / y**(p-1), 0 where y = 0; inf: dy * sign(x) at max |x|"
 
     def forward(self, x):
         a, p, kw = np.abs(x), self.p, dict(axis=self.axes, keepdims=self.keepdims)
@@ -188,7 +188,10 @@ class Norm(_Reduce):
             return (x != 0).sum(dtype=x.dtype, **kw)
         if p == 2:
             return np.sqrt((x * x).sum(**kw))
-        return a.sum(**kw) if p == 1 else (a ** p).sum(**kw) ** (1.0 / p)
+        if p == 1:
+            return a.sum(**kw)
+        with np.errstate(divide="ignore"):       # p < 0: a zero entry makes the norm 0, as PyTorch
+            return (a ** p).sum(**kw) ** (1.0 / p)
 
     def backward(self, dy, y, x):
         kept = _kept(x.shape, self.axes)
