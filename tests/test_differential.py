@@ -2,10 +2,12 @@
 
 Each program is a DAG over a pool of values: it starts from two or three leaves (broadcast-friendly
 shapes, float64 or float32) and applies random ops to random members of the pool, so values are
-reused and branches join. Every op of the engine appears (add, sub, mul, div, neg, pow, matmul,
-relu, exp, log, tanh, sigmoid, sum, max, mean, min, sqrt, reshape, transpose, index with slices,
-integer arrays and masks, recorded in-place operators), with constants (numbers and numpy arrays)
-on either side. The loss weighs every pool value, so every branch carries gradient. Values and leaf
+reused and branches join. Every op of the engine appears (add, sub, mul, div, neg, pow and a
+tensor exponent, matmul, relu, exp, log, tanh, sigmoid, erf, sign, sum, max, mean, min, sqrt, norm,
+max and min along a dim (values and indices), reshape, transpose, permute, index with slices,
+integer arrays and masks, gather, scatter, scatter_add, masked_fill, tril, triu, diagonal, trace,
+tile, repeat, split, tensor_split, pad with cropping, clone, recorded in-place operators, in-place
+activations, copy_ and index assignment), with constants (numbers and numpy arrays) on either side. The loss weighs every pool value, so every branch carries gradient. Values and leaf
 gradients must agree to rounding. The number of programs: ``TINYGRAD_EDU_PROGRAMS`` (default 1000);
 on CI (``CI`` set) hypothesis draws the same programs every run (conftest's ``ci`` profile).
 """
@@ -18,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tinygrad_edu.nn.functional as tgF
 from tinygrad_edu import Tensor
 
 torch = pytest.importorskip("torch")
@@ -39,6 +42,8 @@ class Ours:
     amax = staticmethod(lambda v, ax, kd: v.max(axis=ax, keepdims=kd))
     amin = staticmethod(lambda v, ax, kd: v.min(axis=ax, keepdims=kd))
     sqrt = staticmethod(lambda v: v.sqrt())
+    index = staticmethod(lambda a: a)                 # an integer index array, as it is
+    pad = staticmethod(tgF.pad)
 
 
 class Torch:
@@ -59,6 +64,8 @@ class Torch:
     amax = staticmethod(lambda v, ax, kd: torch.amax(v, dim=Torch._dims(v, ax), keepdim=kd))
     amin = staticmethod(lambda v, ax, kd: torch.amin(v, dim=Torch._dims(v, ax), keepdim=kd))
     sqrt = staticmethod(lambda v: v.sqrt())
+    index = staticmethod(lambda a: torch.from_numpy(np.asarray(a, dtype=np.int64)))
+    pad = staticmethod(torch.nn.functional.pad)
 
 
 def _pos(v):
@@ -185,6 +192,110 @@ def shape_op(L, rng, pool):
     return v.reshape(1, -1) if v.ndim == 1 else v.reshape(1)
 
 
+def _pick(rng, pool, ndim_at_least=0):
+    vs = [v for v in pool if v.ndim >= ndim_at_least]
+    return vs[int(rng.integers(len(vs)))] if vs else None
+
+
+def permute(L, rng, pool):
+    v = pool[int(rng.integers(len(pool)))]
+    dims = tuple(int(d) for d in (rng.permutation(v.ndim) if rng.random() < 0.7 else range(v.ndim)))
+    return v.permute(dims) * 1.5                     # (0, 1) on a matrix: the identity
+
+
+def by_dim(L, rng, pool):
+    """max, min (values and indices), norm along one dim, with or without keepdim."""
+    v = _pick(rng, pool, 1)
+    if v is None:
+        return None
+    dim, kd = int(rng.integers(-v.ndim, v.ndim)), bool(rng.random() < 0.5)
+    kind = rng.random()
+    if kind < 0.4:
+        values, indices = (v.max(dim, kd) if rng.random() < 0.5 else v.min(dim, kd))
+        return values + indices.float() * 0.1       # the indices as constants, no gradient
+    return v.norm(p=[2, 1, 3][int(rng.integers(3))], dim=dim, keepdim=kd)
+
+
+def gather_scatter(L, rng, pool):
+    v = _pick(rng, pool, 2)
+    if v is None:
+        return None
+    n, m = v.shape
+    kind = rng.random()
+    if kind < 0.35:
+        return v.gather(1, L.index(rng.integers(0, m, (n, 2))))
+    src = _pick(rng, [u for u in pool if tuple(u.shape) == (n, m)], 2) * 0.5
+    if kind < 0.7:                                    # distinct targets per row: torch's winner is then defined
+        idx = np.stack([rng.permutation(m)[:2] for _ in range(n)])
+        return v.scatter(1, L.index(idx), src[:, :2])
+    return v.scatter_add(0, L.index(rng.integers(0, n, (min(n, 2), m))), src[:2])
+
+
+def masked(L, rng, pool):
+    v = pool[int(rng.integers(len(pool)))]
+    return v.masked_fill(v > 0.2, float(rng.uniform(-1, 1)))
+
+
+def triangles(L, rng, pool):
+    v = _pick(rng, pool, 2)
+    if v is None:
+        return None
+    k = int(rng.integers(-2, 3))
+    return [lambda: v.tril(k), lambda: v.triu(k), lambda: v.diagonal(k), lambda: v.trace()][
+        int(rng.integers(4))]()
+
+
+def tiles_and_pieces(L, rng, pool):
+    v = _pick(rng, pool, 1)
+    if v is None:
+        return None
+    kind = rng.random()
+    if kind < 0.25:
+        return v.tile((2,) + (1,) * (v.ndim - 1))
+    if kind < 0.5:
+        return v.repeat(*([1] * (v.ndim - 1) + [2]))
+    dim = v.ndim - 1
+    if kind < 0.75:
+        return (v.split(2, dim) if rng.random() < 0.5 else v.tensor_split(2, dim))[-1]
+    if v.shape[-1] < 2:
+        return L.pad(v, (1, 2))
+    return L.pad(v, (1, -1) if rng.random() < 0.5 else (-1, 2))
+
+
+def elementwise_more(L, rng, pool):
+    v = pool[int(rng.integers(len(pool)))]
+    u = pool[int(rng.integers(len(pool)))]
+    kind = rng.random()
+    if kind < 0.3:
+        return v.erf()
+    if kind < 0.5:
+        return v.sign() * v                           # sign's gradient is 0, recorded
+    if kind < 0.7:
+        return v.clone() * 0.5
+    if not _compatible(v, u):
+        return v.relu() ** 2.0
+    return v.relu() ** (_pos(u) + 0.5)               # a tensor exponent >= 1, the base 0 at times
+
+
+def inplace_more(L, rng, pool):
+    """In-place activations, copy_ and index assignment on a fresh copy (recorded)."""
+    v = pool[int(rng.integers(len(pool)))]
+    u = pool[int(rng.integers(len(pool)))]
+    y = v + 0.0
+    pool.append(y.tanh())                             # uses y before the update
+    kind = rng.random()
+    if kind < 0.4:
+        [lambda: y.relu_(), lambda: y.sigmoid_(), lambda: y.clamp_(-0.5, 0.5), lambda: y.tanh_()][
+            int(rng.integers(4))]()
+    elif kind < 0.7:
+        if _compatible(y, u) and tuple(np.broadcast_shapes(tuple(y.shape), tuple(u.shape))) == tuple(y.shape):
+            y.copy_(u * 2.0)
+    elif y.ndim >= 1:
+        part = [w for w in pool if w.ndim == 0 or tuple(w.shape) == tuple(y.shape[1:])]
+        y[0] = part[int(rng.integers(len(part)))] * 3.0 if part else 1.5
+    return y
+
+
 KINDS = {
     "add": binary("+"), "sub": binary("-"), "mul": binary("*"), "div": binary("/"),
     "neg": unary(lambda L, rng, v: -v),
@@ -200,6 +311,9 @@ KINDS = {
     "rdiv": unary(lambda L, rng, v: 1.5 / _pos(v)),
     "sum": reduce_op("sum"), "mean": reduce_op("mean"), "max": reduce_op("amax"), "min": reduce_op("amin"),
     "matmul": matmul, "index": index, "shape": shape_op, "inplace": inplace,
+    "permute": permute, "by_dim": by_dim, "gather_scatter": gather_scatter, "masked_fill": masked,
+    "triangles": triangles, "tiles_and_pieces": tiles_and_pieces, "elementwise_more": elementwise_more,
+    "inplace_more": inplace_more,
 }
 OPS = sorted(KINDS)
 
@@ -211,7 +325,7 @@ def run(L, dtype, leaves, steps):
     for name, seed in steps:
         rng = np.random.default_rng(seed)
         out = KINDS[name](L, rng, pool)
-        if out is not None:
+        if out is not None and 0 not in tuple(out.shape):   # an empty piece has no max: skip it
             pool.append(out)
     wr = np.random.default_rng(len(steps))
     loss = 0.0
@@ -256,19 +370,26 @@ def test_every_op_appears_in_the_programs():
     assert seen == set(OPS)
 
 
-def test_a_disagreement_would_be_caught():
-    """The comparison can fail: a wrong gradient in one op makes it raise."""
-    from tinygrad_edu.engine.ops import Tanh
-    orig = Tanh.backward
-    Tanh.backward = lambda self, dy, y, x: (dy * (1 - y),)          # wrong on purpose
+@pytest.mark.parametrize("op_name, step", [("Tanh", "tanh"), ("Norm", "by_dim"),
+                                           ("IndexPut", "gather_scatter"), ("Pad", "tiles_and_pieces")])
+def test_a_disagreement_would_be_caught(op_name, step):
+    """The comparison can fail: a gradient 1.5 times too large in one op makes it raise."""
+    from tinygrad_edu.engine import ops, versions
+    cls = getattr(ops, op_name)
+    orig = cls.backward
+
+    def wrong(self, dy, y, *xs):
+        return tuple(None if g is None else g * 1.5 for g in orig(self, dy, y, *xs))
+    cls.backward = wrong
     try:
         failures = 0
-        for seed in range(200):
-            if any(name == "tanh" for name, _ in make_program(seed)[2]):
+        for seed in range(300):
+            if any(name == step for name, _ in make_program(seed)[2]):
                 try:
                     compare(seed)
                 except AssertionError:
                     failures += 1
         assert failures > 0
     finally:
-        Tanh.backward = orig
+        cls.backward = orig
+        versions._reads_of.pop(cls, None)     # what the sabotaged backward read, found from its code

@@ -264,9 +264,14 @@ def test_masked_fill_as_torch_with_gradients_to_x_and_to_a_tensor_value():
         x.masked_fill(np.ones(3, bool), 0.0)
     with pytest.raises(ValueError, match="value must be a number or a 0-d"):
         x.masked_fill(m, np.ones(4))
-    y = x * 1.0
+    x.grad, tx.grad = None, None
+    y, ty = x * 1.0, tx * 1.0
+    before, tbefore = y.tanh(), ty.tanh()                     # uses of the old values
     y.masked_fill_(Tensor(m), 0.0)                            # in place, recorded
+    ty.masked_fill_(torch.tensor(m), 0.0)
     assert np.array_equal(y.data, np.where(m, 0.0, a)) and y.op.name == "where"
+    backward_both(y + before, ty + tbefore)
+    same(x.grad, tx.grad)
 
 
 def test_gather_as_torch_with_repeated_indices_accumulating():
@@ -307,6 +312,15 @@ def test_scatter_and_scatter_add_as_torch():
                          Tensor(a, requires_grad=True), Tensor(s, requires_grad=True))
     x, tx = pair(a)
     same(x.scatter(1, index[:, :2], 7.0), tx.scatter(1, torch.tensor(index[:, :2]), 7.0))
+    x, tx = pair(a)
+    src, tsrc = pair(s)
+    h, th = x * 1.0, tx * 1.0
+    before, tbefore = h.sigmoid(), th.sigmoid()               # a use of the old value
+    h.scatter_(0, index, src)
+    th.scatter_(0, torch.tensor(index), tsrc)
+    backward_both(h * 2.0 + before, th * 2.0 + tbefore)
+    same(x.grad, tx.grad)
+    same(src.grad, tsrc.grad)
     y = torch.tensor([2, 0, 1, 2])                             # the one-hot idiom
     one_hot = tg.zeros(4, 3).scatter_(1, y.numpy()[:, None], 1.0)
     same(one_hot, torch.zeros(4, 3, dtype=torch.float64).scatter_(1, y[:, None], 1.0))
@@ -462,11 +476,12 @@ def test_index_assignment_is_recorded_as_torch():
     outs = []
     for x, val, sc, T in ((w, v, s, Tensor), (tw, tv, ts, torch.tensor)):
         h = x * 2.0
+        before = h.tanh()                         # a use of h's value before the assignments
         h[1] = val                                # a row from a tensor that requires grad
         h[0, 2] = sc                              # one entry from a 0-d tensor
         h[2, np.array([0, 0])] = T(np.array([5.0, 6.0]))   # a repeated index: the last write wins
         h[:, 3] = 0.0                             # a number, broadcast
-        outs.append(h)
+        outs.append(h + before * 3.0)
     same(outs[0], outs[1])
     backward_both(outs[0], outs[1])
     same(w.grad, tw.grad)

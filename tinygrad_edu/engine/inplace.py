@@ -55,7 +55,7 @@ def rewrite(t, fn, where: str, *others):
         if out.shape != t.shape:
             raise ValueError(f"in-place {where}: the result has shape {out.shape}, which cannot be "
                              f"written into the tensor of shape {t.shape}")
-        return versions.become(t, out if out.dtype == t.dtype else out.astype(t.dtype))
+        return versions.become(t, out if out.dtype == t.dtype else out.astype(t.dtype), old)
     value = fn(t).data
     _write(t, lambda a: np.copyto(a, value, casting="same_kind"), where)
     return t
@@ -118,7 +118,7 @@ class InPlaceMethods:
             if out.data.shape != self.shape:
                 raise ValueError(f"in-place {sym}: the result has shape {out.data.shape}, which cannot "
                                  f"be written into the tensor of shape {self.shape}; write x = x ... y")
-            return versions.become(self, out)
+            return versions.become(self, out, old)
         b = other.data if hasattr(other, "_op") else self._const(other, f"in-place {sym}").data
         try:
             shape = np.broadcast_shapes(self.shape, b.shape)
@@ -148,7 +148,7 @@ class InPlaceMethods:
             part = self._const(value, "[index] =").broadcast_to(self.data[index].shape)
             part = part if part.dtype == self.dtype else part.astype(self.dtype)
             placed = autograd.record(ops.IndexPut(shape=self.shape, index=index), part)
-            versions.become(self, autograd.record(ops.Where(cond=mask), placed, old))
+            versions.become(self, autograd.record(ops.Where(cond=mask), placed, old), old)
             return
         v = value.data if hasattr(value, "_op") else value
         _write(self, lambda a: a.__setitem__(index, v), "[index] =")

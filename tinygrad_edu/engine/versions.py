@@ -5,7 +5,8 @@ tensor keeps its value). Two kinds of in-place update could change those values 
 
 * **Recorded** (``c += 1`` where ``c`` or the other operand requires grad, outside ``no_grad``): the
   result is a new op, and ``c`` becomes its output, with a *new* array. Whoever used ``c`` before
-  used its old value, which a snapshot keeps (``snapshot``); the tape finds it (``as_seen_by``). If
+  used its old value, which a snapshot keeps (``snapshot``; the new op remembers it as ``before``);
+  the tape finds it (``as_seen_by``). If
   anything else holds ``c``'s array (a view, an alias from ``detach()``, a variable holding
   ``c.data``), it would not see the new value: that is refused, with what to write instead.
 * **Unrecorded** (inside ``no_grad``, an optimizer's ``step()``, ``add_``): the array itself is
@@ -157,9 +158,12 @@ def snapshot_for_update(t, sym: str):
     return snapshot(t)
 
 
-def become(t, out):
+def become(t, out, old):
     """After a recorded update: ``t`` takes the result's value and op (its users from now on see
-    them; earlier users find the snapshot). Returns ``t``."""
+    them); the op remembers ``old``, the snapshot, as what ``t`` was before it (``before``), where
+    earlier users find it. Returns ``t``."""
+    if out._op is not None and out._op is not old._op:
+        out._op.before = old
     t.data, t._op, t._requires_grad, t._grad = out.data, out._op, out.requires_grad, None
     return t
 
@@ -176,6 +180,7 @@ def as_seen_by(op, p):
     so ``p._op`` is newer than ``op``); ``op.parents`` is corrected to point at it."""
     old = p
     while p._op is not None and p._op.seq > op.seq:
-        p = p._op.parents[0]
+        before = p._op.__dict__.get("before")
+        p = p._op.parents[0] if before is None else before
     op.parents = tuple(p if q is old else q for q in op.parents)
     return p
