@@ -16,7 +16,7 @@ import tinygrad_edu as tg
 from tinygrad_edu import Function, Tensor, functional as F
 from tinygrad_edu.engine import ops
 from tinygrad_edu.engine.ops.nn import fold, unfold
-from tinygrad_edu.higher import gradgradcheck
+from tinygrad_edu.gradcheck import gradgradcheck
 import test_conv
 import test_ops_more
 from test_higher import _second
