@@ -29,7 +29,8 @@ from .numerical import as_array, as_scalar, entries, rel_error, sample_entries, 
 from .tape import corner_sides, is_user_function, local_gradients, rerun, tape
 from .verdict import IN_FLOAT64, reasons
 
-__all__ = ["gradcheck", "GradcheckReport", "InputCheck", "OpCheck", "locate_op", "check_ops"]
+__all__ = ["gradcheck", "GradcheckReport", "InputCheck", "OpCheck", "locate_op", "check_ops",
+           "corners_within_step", "corner_text"]
 CORNERS_READ = 32      # entries per input whose graph is read for corners within the step
 
 
@@ -178,17 +179,18 @@ def _hs(checks) -> str:
 
 
 def _corner_lines(checks) -> list:
-    lines = []
-    for c in checks:
-        if not c.kinks:
-            continue
-        ops = sorted({(n, name) for found in c.corners.values() for n, name, _ in found})
-        said = ", ".join(f"{name} (op {n} of the tape)" for n, name in ops)
-        lines.append(f"{c.name}: {len(c.kinks)} entries left out at kinks"
-                     + (f": inputs of {said} lie within the step of their corner there, so the "
-                        f"centered difference straddles it (not a wrong gradient)" if said else
-                        ": their one-sided slopes differ by a jump"))
-    return lines
+    return [corner_text(c.name, len(c.kinks), c.corners) for c in checks if c.kinks]
+
+
+def corner_text(name, count, corners) -> str:
+    """One sentence: ``count`` entries of ``name`` left out at kinks, and the ops whose corners
+    lie within the step there (``corners`` as ``corners_within_step`` gives them)."""
+    ops = sorted({(n, op) for found in corners.values() for n, op, _ in found})
+    said = ", ".join(f"{op} (op {n} of the tape)" for n, op in ops)
+    return (f"{name}: {count} entries left out at kinks"
+            + (f": inputs of {said} lie within the step of their corner there, so the centered "
+               f"difference straddles it (not a wrong gradient)" if said else
+               ": their one-sided slopes differ by a jump"))
 
 
 def _check_inputs(inputs):
@@ -318,23 +320,29 @@ def _check_one(f, inputs, i, value, h, rtol, atol, seed):
 
 
 def _corners(f, inputs, t, est, ana, rule, left) -> dict:
-    """{entry: [(op number, op name, count)]} for the entries at a kink, disagreeing or not
-    resolved, read from the graphs at x - step and x + step: the ops with a corner whose inputs
-    change side there."""
+    """The corners within the step at the entries of ``t`` that are at a kink, disagree or are
+    not resolved (see ``corners_within_step``)."""
     doubt = left | ~rule.agree(ana, est.value, est.error) | ~est.resolved([ana])
-    look = np.flatnonzero(doubt)[:CORNERS_READ]
+    return corners_within_step(lambda: f(*inputs), t.data, est, np.flatnonzero(doubt))
+
+
+def corners_within_step(build, x, est, look) -> dict:
+    """{entry: [(op number, op name, count)]}: for the entries ``look`` (positions in ``est.idx``,
+    at most CORNERS_READ of them), the ops with a corner whose inputs change side between the
+    graphs at x - step and x + step. ``build()`` makes the graph from x's current values; x is
+    moved in place and restored."""
     found = {}
-    for k in look:
+    for k in look[:CORNERS_READ]:
         ix, s = est.idx[k], float(est.step[k])
-        x0 = float(t.data[ix])
+        x0 = x[ix].copy()
         sides = []
         try:
             for delta in (-s, s):
-                t.data[ix] = x0 + delta
+                x[ix] = x0 + delta
                 sides.append([(n, t_.op.name, corner_sides(t_))
-                              for n, t_ in enumerate(tape(f(*inputs)), start=1)])
+                              for n, t_ in enumerate(tape(build()), start=1)])
         finally:
-            t.data[ix] = x0
+            x[ix] = x0
         if len(sides[0]) != len(sides[1]):
             continue
         within = [(n, name, int(np.count_nonzero(a != b)))
