@@ -499,23 +499,29 @@ def _describe(c) -> str:
 
 def _convention(setting, yours, given) -> tuple:
     """(c, decided, notes): the regularization your code follows, c = 1 for reg * sum(W*W) and
-    0.5 for 0.5 * reg * sum(W*W): as given, else the one whose loss value equals yours."""
+    0.5 for 0.5 * reg * sum(W*W): as given, else the one whose loss differs from yours by nothing,
+    or by a constant (a term the gradient cannot show), at two points."""
     if given is not None:
         return float(given), True, []
     if not setting.reg or not yours:
         return 1.0, True, []
-    arrays = setting.arrays()
+    points = [setting.arrays(), _elsewhere(setting.arrays())]
     for fn in yours.values():
         try:
-            value = _call_yours(fn, arrays, setting, setting.reg)[0]
+            values = [_call_yours(fn, p, setting, setting.reg)[0] for p in points]
         except Exception:        # shown in the table
             continue
-        match = [c for c in (1.0, 0.5) if _same(value, setting.right(arrays, c * setting.reg)[0])]
+        gaps = {c: [v - setting.right(p, c * setting.reg)[0] for v, p in zip(values, points)]
+                for c in (1.0, 0.5)}
+        match = [c for c, (g1, g2) in gaps.items() if _same(g1 + 1.0, g2 + 1.0)]
         if len(match) == 1:
             c = match[0]
-            return c, True, [f"your code follows the regularization {_describe(c)}: its loss equals "
-                             f"the right one with that term, so the library's methods use it too"
-                             + (" (reg_convention=0.5, or --reg-convention 0.5, states it)" if c == 0.5 else "")]
+            return c, True, [f"your code follows the regularization {_describe(c)}: its loss is "
+                             f"the right one with that term" + (" (up to a constant)" if not
+                                                               _same(gaps[c][0], 0.0) else "")
+                             + ", so the library's methods use it too"
+                             + (" (reg_convention=0.5, or --reg-convention 0.5, states it)"
+                                if c == 0.5 else "")]
         if len(match) == 2:
             return 1.0, True, []
     return 1.0, False, ["your loss matches neither regularization convention's value, so the "

@@ -17,7 +17,8 @@ Neither is assumed here; both are measured, from the evaluations the check makes
 * **The error of each entry.** Every entry gets ``SAFETY |C| s^2 + noise / s``. An entry whose
   value disagrees with yours gets a second look at s/2, where Richardson's estimate
   |D(s) - D(s/2)| / 3 of the truncation error replaces the pilot's model, and smaller steps after
-  that, while they can still help.
+  that, while they can still help (each level's estimate no less than a quarter of the last
+  one's, as a smooth f's shrinks, so that a kink cannot make it look small by chance).
 * **Kinks** (ReLU, a hinge margin, a max). The one-sided slopes (f(x + s) - f(x)) / s and
   (f(x) - f(x - s)) / s of a smooth f differ by s f'', so their gap halves when the step halves.
   Across a kink within reach the gap is the jump of the slope and does not halve: that entry's
@@ -143,6 +144,10 @@ class Estimate:
         return big
 
 
+def _rms(x) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+
+
 def noise_floor(f0: float, dtype) -> float:
     """The least rounding error of one evaluation of f: KAPPA eps |f|."""
     eps = float(np.finfo(np.float32 if np.dtype(dtype).itemsize < 8 else np.float64).eps)
@@ -163,20 +168,22 @@ def _second(d, f0):
     return np.array(d.up) - 2.0 * f0 + np.array(d.down)
 
 
-def pilot(value, x, idx, f0, where, seed=0):
+def pilot(value, x, idx, f0, where, seed=0, progress=None):
     """(step, C, noise, evaluations): the step that balances truncation and rounding, measured on
     up to PILOT entries of ``idx`` (see the module's docstring)."""
     s0 = start_step(x)
     rng = np.random.default_rng(seed)
     chosen = [idx[j] for j in rng.choice(len(idx), size=min(PILOT, len(idx)), replace=False)]
-    big, half = (differences(value, x, chosen, s, where) for s in (s0, s0 / 2))
+    big, half = (differences(value, x, chosen, s, where, progress=progress) for s in (s0, s0 / 2))
     floor = noise_floor(f0, x.dtype)
     # |S(s0) - 4 S(s0/2)| of a smooth entry is |N(0, 8.4 noise)|, whose lower quartile is 2.7
     # noise; a kink only makes it larger, so the lower quartile holds with up to 3/4 kinks
     samples = np.abs(_second(big, f0) - 4 * _second(half, f0))
     noise = max(floor, float(np.quantile(samples, 0.25)) / 2.7)
     C = float(np.median(np.abs(big.centered() - half.centered()))) / (0.75 * s0 ** 2)
-    top = s0 * (1.0 if is_low_precision(x) else GROW)   # float32's first step is large already
+    top = s0 if is_low_precision(x) else max(s0, min(GROW * s0, 1e-2 * _rms(x)))
+    # (float32's first step is large already; a larger one in float64 only for an x large
+    # enough that it stays a small move, since kinks lie at distances of the order of x)
     s = top if C <= 0 else min(top, max(s0 * 1e-3, (noise / (2 * C)) ** (1 / 3)))
     if x.size:      # the step must move x by far more than x's own rounding
         s = max(s, 1e3 * float(np.finfo(x.dtype).eps) * float(np.max(np.abs(x))))
@@ -194,7 +201,7 @@ def estimate(value, x, idx, f0: float, analytic, where: str, rule: Rule, *, h=No
     ``h`` (given by the caller) replaces the pilot's step; the second look then halves it once.
     """
     if h is None:
-        h, C, noise, pilot_evals = pilot(value, x, idx, f0, where, seed)
+        h, C, noise, pilot_evals = pilot(value, x, idx, f0, where, seed, progress)
         chosen = "measured"
     else:
         C, noise, pilot_evals, chosen = None, noise_floor(f0, x.dtype), 0, "given"
@@ -211,28 +218,36 @@ def estimate(value, x, idx, f0: float, analytic, where: str, rule: Rule, *, h=No
         look |= ~rule.agree(a, D, est.error)
     if look.any():
         second_look(value, x, f0, analytic, est, rule, np.flatnonzero(look), where,
-                    levels=1 if chosen == "given" else LEVELS)
+                    levels=1 if chosen == "given" else LEVELS, progress=progress)
     return est
 
 
-def second_look(value, x, f0, analytic, est, rule, active, where, levels=LEVELS) -> None:
+def second_look(value, x, f0, analytic, est, rule, active, where, levels=LEVELS,
+                progress=None) -> None:
     """Halve the step for the ``active`` entries of ``est`` until each is decided: it agrees and
     is resolved, or it disagrees where f is smooth, or a smaller step cannot help; update ``est``
-    in place (value, error, step, kink and the slopes' range)."""
+    in place (value, error, step, kink and the slopes' range).
+
+    Smooth means both: the one-sided slopes' gap halved with the step, and the centered values
+    converge (the change from one level to the next at most half the change before it, or within
+    the rounding). A kink hidden under a large curvature (reg 5e1 curves the loss by 100) passes
+    the first test but not the second: its centered value drifts as the step nears the kink."""
     est.looked[active] = True
     scale_all = est.scale(analytic)
+    change = np.zeros(len(active))                # |D| change at the level before (none yet)
     for _ in range(levels):
-        s = est.step[active] / 2
-        d = differences(value, x, [est.idx[k] for k in active], float(np.median(s)), where)
-        est.evaluations += d.evaluations
-        est.seconds += d.seconds
-        est.modified += d.modified
+        d = _halved(value, x, est, active, where, progress)
         s = np.array(d.span()) / 2
         D, up, down = d.centered(), np.array(d.up), np.array(d.down)
         gap = (up - 2 * f0 + down) / s
-        err = np.abs(est.value[active] - D) / 3 + est.noise / s
-        smooth = np.abs(est.gap[active] - 2 * gap) <= CURVE * np.abs(est.gap[active]) \
-            + 50 * est.noise / (2 * s)
+        step_change = np.abs(est.value[active] - D)
+        # Richardson's estimate from this pair, and no less than the last pair's a quarter: a
+        # smooth f's would shrink four times, so more of it left is a kink's doing
+        err = np.maximum(step_change / 3, (est.error[active] - est.noise / (2 * s)) / 4) \
+            + est.noise / s
+        smooth = (np.abs(est.gap[active] - 2 * gap) <= CURVE * np.abs(est.gap[active])
+                  + 50 * est.noise / (2 * s)) \
+            & ((step_change <= 4 * est.noise / s) | (2 * step_change <= change))
         slopes = np.stack([(up - f0) / s, (f0 - down) / s, D])
         est.value[active], est.error[active], est.step[active], est.gap[active] = D, err, s, gap
         est.kink[active] = ~smooth
@@ -244,6 +259,17 @@ def second_look(value, x, f0, analytic, est, rule, active, where, levels=LEVELS)
         done = (agree & resolved) | (~agree & smooth)
         est.kink[active[agree & resolved]] = False
         helps = MARGIN * est.noise / (s / 2) <= RESOLUTION * scale_all[active]
-        active = active[~done & helps]
+        keep = ~done & helps
+        active, change = active[keep], step_change[keep]
         if not active.size:
             break
+
+
+def _halved(value, x, est, active, where, progress):
+    """The differences at half the current step of the ``active`` entries (costs counted)."""
+    d = differences(value, x, [est.idx[k] for k in active], float(np.median(est.step[active])) / 2,
+                    where, progress=progress)
+    est.evaluations += d.evaluations
+    est.seconds += d.seconds
+    est.modified += d.modified
+    return d
