@@ -25,7 +25,8 @@ import numpy as np
 
 from ..engine import Tensor, no_grad
 from .accuracy import estimate, rule_for
-from .numerical import as_array, as_scalar, entries, rel_error, sample_entries, warn_modified
+from .numerical import (as_array, as_scalar, differences, entries, rel_error, sample_entries,
+                        warn_modified)
 from .tape import corner_sides, is_user_function, local_gradients, rerun, tape
 from .verdict import IN_FLOAT64, reasons
 
@@ -329,25 +330,20 @@ def _corners(f, inputs, t, est, ana, rule, left) -> dict:
 def corners_within_step(build, x, est, look) -> dict:
     """{entry: [(op number, op name, count)]}: for the entries ``look`` (positions in ``est.idx``,
     at most CORNERS_READ of them), the ops with a corner whose inputs change side between the
-    graphs at x - step and x + step. ``build()`` makes the graph from x's current values; x is
-    moved in place and restored."""
+    graphs at x - step and x + step. ``build()`` makes the graph from x's current values; the one
+    +-h loop (``differences``) moves x and reads each graph's corners."""
+    def sides(out):
+        return [(n, t.op.name, corner_sides(t)) for n, t in enumerate(tape(out), start=1)]
     found = {}
     for k in look[:CORNERS_READ]:
-        ix, s = est.idx[k], float(est.step[k])
-        x0 = x[ix].copy()
-        sides = []
-        try:
-            for delta in (-s, s):
-                x[ix] = x0 + delta
-                sides.append([(n, t_.op.name, corner_sides(t_))
-                              for n, t_ in enumerate(tape(build()), start=1)])
-        finally:
-            x[ix] = x0
-        if len(sides[0]) != len(sides[1]):
+        ix = est.idx[k]
+        d = differences(lambda _: build(), x, [ix], float(est.step[k]), "gradcheck", value=sides)
+        below, above = d.down[0], d.up[0]
+        if len(below) != len(above):
             continue
         within = [(n, name, int(np.count_nonzero(a != b)))
-                  for (n, name, a), (_, _, b) in zip(*sides) if a is not None and b is not None
-                  and a.shape == b.shape and np.any(a != b)]
+                  for (n, name, a), (_, _, b) in zip(below, above) if a is not None
+                  and b is not None and a.shape == b.shape and np.any(a != b)]
         if within:
             found[ix] = within
     return found
