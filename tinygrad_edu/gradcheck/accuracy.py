@@ -45,7 +45,7 @@ __all__ = ["Rule", "Estimate", "estimate", "rule_for", "MARGIN", "RESOLUTION"]
 MARGIN = 10.0        # a disagreement counts when it exceeds the estimated error this many times
 SAFETY = 10.0        # the pilot's truncation model, widened for entries that curve more
 RESOLUTION = 1e-2    # an entry is resolved when MARGIN * err is below this share of the gradient
-GROW = 10.0          # in float64 the pilot may take a step up to this many times the first
+GROW = 100.0         # in float64 the pilot may take a step up to this many times the first
 PILOT = 8            # entries measured to choose the step
 LEVELS = 6           # halvings of the step in the second look
 CURVE = 0.05         # a smooth f's slope gap halves with the step to within this share
@@ -170,24 +170,49 @@ def _second(d, f0):
 
 def pilot(value, x, idx, f0, where, seed=0, progress=None):
     """(step, C, noise, evaluations): the step that balances truncation and rounding, measured on
-    up to PILOT entries of ``idx`` (see the module's docstring)."""
-    s0 = start_step(x)
+    up to PILOT entries of ``idx`` (see the module's docstring). When the curvature is lost in the
+    rounding at the first step, it is measured again at ten times the step (up to ``_top``): the
+    larger step is then safe, and may be needed (a loss of 1e7 beside a bias gradient of 1e-2).
+    A pilot entry that shows a kink (its second differences far beyond the rounding) limits the
+    step to a tenth of the one that reached it."""
+    s0, top = start_step(x), _top(x)
     rng = np.random.default_rng(seed)
     chosen = [idx[j] for j in rng.choice(len(idx), size=min(PILOT, len(idx)), replace=False)]
-    big, half = (differences(value, x, chosen, s, where, progress=progress) for s in (s0, s0 / 2))
-    floor = noise_floor(f0, x.dtype)
-    # |S(s0) - 4 S(s0/2)| of a smooth entry is |N(0, 8.4 noise)|, whose lower quartile is 2.7
-    # noise; a kink only makes it larger, so the lower quartile holds with up to 3/4 kinks
-    samples = np.abs(_second(big, f0) - 4 * _second(half, f0))
-    noise = max(floor, float(np.quantile(samples, 0.25)) / 2.7)
-    C = float(np.median(np.abs(big.centered() - half.centered()))) / (0.75 * s0 ** 2)
-    top = s0 if is_low_precision(x) else max(s0, min(GROW * s0, 1e-2 * _rms(x)))
-    # (float32's first step is large already; a larger one in float64 only for an x large
-    # enough that it stays a small move, since kinks lie at distances of the order of x)
-    s = top if C <= 0 else min(top, max(s0 * 1e-3, (noise / (2 * C)) ** (1 / 3)))
+    noise, C, s, evaluations = None, 0.0, s0, 0
+    while True:
+        big, half = (differences(value, x, chosen, t, where, progress=progress) for t in (s, s / 2))
+        evaluations += big.evaluations + half.evaluations
+        # |S(s) - 4 S(s/2)| of a smooth entry is |N(0, 8.4 noise)|, whose lower quartile is 2.7
+        # noise; a kink only makes it larger, so the quartile holds with up to 3/4 kinks
+        samples = np.abs(_second(big, f0) - 4 * _second(half, f0))
+        if noise is None:
+            noise = max(noise_floor(f0, x.dtype), float(np.quantile(samples, 0.25)) / 2.7)
+        if np.any(samples > 50 * noise):    # kinks within reach: a tenth of this step at most
+            limit = s / 10
+            break
+        # the two centered values differ by 3/4 C s^2 plus their rounding (about 1.6 noise / s):
+        # what the rounding explains is no curvature
+        change = np.maximum(np.abs(big.centered() - half.centered()) - 5 * noise / s, 0.0)
+        C = float(np.median(change)) / (0.75 * s ** 2)
+        if C > 0 or s * 10 > top:
+            limit = top if C > 0 else s
+            break
+        s *= 10
+    s = limit if C <= 0 else min(limit, max(s0 * 1e-3, (noise / (2 * C)) ** (1 / 3)))
     if x.size:      # the step must move x by far more than x's own rounding
         s = max(s, 1e3 * float(np.finfo(x.dtype).eps) * float(np.max(np.abs(x))))
-    return s, C, noise, big.evaluations + half.evaluations
+    return s, C, noise, evaluations
+
+
+def _top(x) -> float:
+    """The largest step the pilot may take: float32's first step (large already); in float64 up
+    to GROW times the first for an x of 0 (biases at their init), and otherwise no more than a
+    hundredth of x's size: a tiny x (weights of std 1e-4) puts relu inputs and margins near their
+    corners, at distances of the order of x."""
+    s0 = start_step(x)
+    if is_low_precision(x):
+        return s0
+    return GROW * s0 if not _rms(x) else max(s0, min(GROW * s0, 1e-2 * _rms(x)))
 
 
 def estimate(value, x, idx, f0: float, analytic, where: str, rule: Rule, *, h=None, seed=0,

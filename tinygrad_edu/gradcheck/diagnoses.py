@@ -157,7 +157,10 @@ def only_reg(ev):
     if u.sum() < 2 or not np.any(xs[u]):
         return [], False
     s = float(np.dot(ev.num[u], xs[u]) / np.dot(xs[u], xs[u]))
-    if s == 0 or not ev.close(ev.num[u], s * xs[u], 3, ev.err[u]).all() or ev.close(ev.ana, ev.num)[u].all():
+    rest = np.abs(ev.num[u] - s * xs[u])                 # what is left for a data term
+    if s == 0 or not ev.close(ev.num[u], s * xs[u], 1, ev.err[u]).all() \
+            or ev.close(ev.ana, ev.num)[u].all() \
+            or np.abs(ev.ana[u] - ev.num[u]).max() < 10 * rest.max():   # yours is no clearer
         return [], False
     known = ev.reg is not None and ev.reg > 0 and any(abs(s - c * ev.reg) <= 1e-3 * c * ev.reg
                                                       for c in (2, 1))

@@ -337,7 +337,9 @@ def corners_within_step(build, x, est, look) -> dict:
     found = {}
     for k in look[:CORNERS_READ]:
         ix = est.idx[k]
-        d = differences(lambda _: build(), x, [ix], float(est.step[k]), "gradcheck", value=sides)
+        # an entry the slopes mark as a kink had it within reach of the step before the last
+        reach = float(est.step[k]) * (2.0 if est.kink[k] and est.looked[k] else 1.0)
+        d = differences(lambda _: build(), x, [ix], reach, "gradcheck", value=sides)
         below, above = d.down[0], d.up[0]
         if len(below) != len(above):
             continue
