@@ -209,9 +209,12 @@ def _mask_evidence(ev):
         parts = [c * ev.reg * ev.xs for c in ((2.0 * ev.convention,) if ev.convention else (2.0, 1.0))]
     best = (0, 0, u, u)
     for r in parts:
-        flat = ev.zero(ev.num - r)
-        zero = ev.zero(ev.ana - r)
-        leak, blocked = int((u & flat).sum()), int((u & ~flat & zero).sum())
+        flat, zero = ev.zero(ev.num - r), ev.zero(ev.ana - r)
+        # 0 against clearly not 0: a hundred times the tolerance, so that a data term that is
+        # merely small at an entry is no evidence of a mask
+        big_num = ~ev.close(ev.num - r, np.zeros_like(ev.num), 100)
+        big_ana = ~ev.close(ev.ana - r, np.zeros_like(ev.ana), 100)
+        leak, blocked = int((u & flat & big_ana).sum()), int((u & big_num & zero).sum())
         if leak + blocked > best[0] + best[1]:
             best = (leak, blocked, u, flat)
     return best
