@@ -233,7 +233,8 @@ def _low_precision(f, x, s):
 
 def _refuses_float64(f, x):
     """None when f, given a float64 copy of x, returns a float64 loss that moves with x as the
-    loss at x does (and resolves steps float32 cannot); else why not, in a few words."""
+    loss at x does (and resolves steps float32 cannot); else why not, in a few words. The moves
+    are centered, along your gradient's direction (where the loss changes most)."""
     x64 = x.astype(np.float64)
     try:
         l32 = as_scalar(_unpack(f(x.copy()))[0], WHERE)
@@ -241,30 +242,45 @@ def _refuses_float64(f, x):
         l64 = as_scalar(out[0], WHERE)
     except Exception as e:     # f may insist on its own dtype; that is an answer, not a crash
         return f"it raised {type(e).__name__} on a float64 copy"
-    d = np.random.default_rng(0).standard_normal(x.shape)
+    g = np.asarray(getattr(out[1], "data", out[1]), dtype=np.float64)
+    d = g.reshape(x.shape) if g.size == x.size and np.any(g) else \
+        np.random.default_rng(0).standard_normal(x.shape)
+    d = d / np.sqrt(np.mean(d ** 2))
     step = 1e-2 * max(1e-3, float(np.sqrt(np.mean(np.square(x64))))) / max(1.0, np.sqrt(x.size))
-    x0 = x.copy()
-    try:                # x itself moved, as the check moves it (a closure reading x sees it)
-        x += (step * d).astype(x.dtype)
-        moved32 = as_scalar(_unpack(f(x))[0], WHERE) - l32
-    finally:
-        np.copyto(x, x0)
-    moved64 = as_scalar(_unpack(f(x64 + step * d))[0], WHERE) - l64
+    moved32 = _moved_in_place(f, x, step * d)
+    moved64 = _moved(f, x64, step * d)
     if moved64 == 0.0 and moved32 != 0.0:
         return "it does not read the array it is given (it reads x through a closure)"
     loss_dtype = np.asarray(getattr(out[0], "data", out[0])).dtype
-    grad_dtype = np.asarray(getattr(out[1], "data", out[1])).dtype
-    if loss_dtype.itemsize < 8 or grad_dtype.itemsize < 8:
-        return (f"given a float64 copy it still returns a {min(loss_dtype, grad_dtype)} result: "
-                f"it computes in float32 inside")
+    if loss_dtype.itemsize < 8 or (g.dtype.kind == "f" and np.asarray(out[1]).dtype.itemsize < 8):
+        return "given a float64 copy it still returns a float32 result: it computes in float32 inside"
     if abs(l64 - l32) > 1e-3 * max(1.0, abs(l32)):
         return f"its loss at a float64 copy ({l64:.8g}) is not its loss at x ({l32:.8g})"
     if abs(moved64 - moved32) > 0.1 * abs(moved64) + 1e-5 * max(1.0, abs(l32)):
         return "its loss at a float64 copy does not move with x as its loss at x does"
-    tiny = as_scalar(_unpack(f(x64 + 1e-4 * step * d))[0], WHERE) - l64
+    tiny = _moved(f, x64, 1e-4 * step * d)
     if abs(tiny - 1e-4 * moved64) > 0.05 * abs(1e-4 * moved64) + 1e-12 * max(1.0, abs(l64)):
         return "its loss does not resolve steps that float64 would (it computes in float32 inside)"
     return None
+
+
+def _moved(f, x, delta) -> float:
+    """(f(x + delta) - f(x - delta)) / 2, on fresh arrays."""
+    return (as_scalar(_unpack(f(x + delta))[0], WHERE) - as_scalar(_unpack(f(x - delta))[0], WHERE)) / 2
+
+
+def _moved_in_place(f, x, delta) -> float:
+    """The same with x itself moved (as the check moves it: a closure reading x sees it), in x's
+    dtype; x is restored."""
+    x0 = x.copy()
+    try:
+        values = []
+        for sign in (1, -1):
+            np.copyto(x, x0 + (sign * delta).astype(x.dtype))
+            values.append(as_scalar(_unpack(f(x))[0], WHERE))
+    finally:
+        np.copyto(x, x0)
+    return (values[0] - values[1]) / 2
 
 
 # ---------------------------------------------------------------------------------- arguments
