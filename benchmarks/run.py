@@ -323,7 +323,7 @@ def run_split(rep: Report):
     rep.blocks["split"] = [
         f"Each workload's engine time, split by `benchmarks/split.py` (medians of {repeats} "
         f"interleaved repeats): *in ops* is the time inside the ops' `forward` and `backward`, "
-        "the walk's `unbroadcast` and `_add` and the optimizer's update, timed by a stopwatch around "
+        "the walk's `unbroadcast` and the optimizer's update, timed by a stopwatch around "
         "each: the numpy that the graph, as the user wrote it, asks for. *Bookkeeping* is the rest: "
         "recording each op (a Tensor, an Op, a parents tuple), the reverse walk itself, and freeing "
         "the graph. *in ops / numpy* above 1 is arithmetic the graph does beyond the formula written "

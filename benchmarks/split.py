@@ -7,8 +7,8 @@ steps) it prints, as medians of interleaved repeats:
 
 * ``numpy``: the hand-written numpy doing the same work (the floor ``run.py`` compares with);
 * ``engine``: the engine's run, untouched;
-* ``in ops``: the time spent inside the ops' ``forward`` and ``backward`` and the walk's two
-  arithmetic helpers (``unbroadcast``, ``_add``), measured in a second run with a stopwatch around
+* ``in ops``: the time spent inside the ops' ``forward`` and ``backward`` and the walk's
+  arithmetic helper (``unbroadcast``), measured in a second run with a stopwatch around
   each of them: the numpy the graph *as the user wrote it* asks for (for W5, with the optimizer's
   update too). Comparing it with ``numpy`` shows how much arithmetic the graph adds over the formula
   written out by hand (the softmax as max, sub, exp, sum, log, sub, index, mean, and their
@@ -64,11 +64,11 @@ class Stopwatch:
 
     @contextmanager
     def around_the_arithmetic(self):
-        """Wrap every op's forward/backward, the walk's ``unbroadcast`` and ``_add`` and
-        ``optim.SGD.step``; put the originals back on exit."""
+        """Wrap every op's forward/backward, the walk's ``unbroadcast`` and ``optim.SGD.step``;
+        put the originals back on exit."""
         targets = [(cls, name) for cls in _op_classes() for name in ("forward", "backward")
                    if name in cls.__dict__]
-        targets += [(autograd, "unbroadcast"), (autograd, "_add"), (optim.SGD, "step")]
+        targets += [(autograd, "unbroadcast"), (optim.SGD, "step")]
         originals = [(obj, name, getattr(obj, name)) for obj, name in targets]
         for obj, name, f in originals:
             setattr(obj, name, self.wrap(f, counts=name == "forward"))

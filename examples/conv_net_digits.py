@@ -17,7 +17,7 @@ import numpy as np
 from tinygrad_edu import Tensor, functional as F, nn, no_grad
 from tinygrad_edu.datasets import load_digits
 from tinygrad_edu.optim import Adam
-from tinygrad_edu.train import plot_curves
+from tinygrad_edu.train import epoch_batches, plot_curves, train_loop
 
 EPOCHS, BATCH, LR = 8, 64, 0.01
 
@@ -38,20 +38,18 @@ def accuracy(net, X, y):
 
 
 def train(net, X, y, epochs=EPOCHS, seed=0):
-    """Adam on shuffled minibatches; returns the loss of every step."""
+    """Adam on shuffled minibatches (``epoch_batches``), through the project's training loop;
+    returns the loss of every step."""
     opt = Adam(net.parameters(), lr=LR)
-    rng = np.random.default_rng(seed)
-    losses = []
-    for _ in range(epochs):
-        order = rng.permutation(len(y))
-        for i in range(0, len(y), BATCH):
-            idx = order[i:i + BATCH]
-            loss = F.cross_entropy(net(Tensor(X[idx])), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-    return losses
+
+    def step(idx):
+        loss = F.cross_entropy(net(Tensor(X[idx])), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    batches = epoch_batches(np.random.default_rng(seed), len(y), BATCH, epochs)
+    return train_loop(step, batches, epochs * -(-len(y) // BATCH), desc="conv net")["loss_history"]
 
 
 def main(argv=None):

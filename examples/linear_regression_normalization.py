@@ -13,13 +13,14 @@ where they started.
 Writes ``regression_losses.png`` (the three loss curves, log scale) to ``DIR``.
 """
 import argparse
+import itertools
 import os
 
 import numpy as np
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.optim import SGD
-from tinygrad_edu.train import plot_curves
+from tinygrad_edu.train import plot_curves, train_loop
 
 LR, STEPS = 0.2, 500
 
@@ -32,22 +33,26 @@ def make_data(n=100, seed=0):
 
 
 def fit(F, t, lr=LR, steps=STEPS):
-    """Full-batch gradient descent on mean((F @ w + b - t)**2); returns (losses, w, b)."""
+    """Full-batch gradient descent on mean((F @ w + b - t)**2), through the project's training
+    loop (every batch is all the rows); returns (losses, w, b)."""
     w = Tensor(np.zeros(F.shape[1]), requires_grad=True, name="w")
     b = Tensor(np.zeros(1), requires_grad=True, name="b")
     opt = SGD([w, b], lr=lr)
-    losses = []
+
+    def step(rows):
+        opt.zero_grad()
+        r = F[rows] @ w + b - t[rows]
+        loss = (r * r).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def diverged(losses):        # stop before the numbers overflow
+        return not np.isfinite(losses[-1]) or losses[-1] > 1e12 * losses[0]
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            opt.zero_grad()
-            r = F @ w + b - t
-            loss = (r * r).mean()
-            losses.append(loss.item())
-            if not np.isfinite(loss.item()) or loss.item() > 1e12 * losses[0]:
-                break   # diverged: stop before the numbers overflow
-            loss.backward()
-            opt.step()
-    return losses, w.data, b.data
+        history = train_loop(step, itertools.repeat(slice(None), steps), steps, stop=diverged,
+                             desc="gradient descent")
+    return history["loss_history"], w.data, b.data
 
 
 def main(argv=None):

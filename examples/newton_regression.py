@@ -12,6 +12,7 @@ as one does when H is too big to form. The loss is quadratic, so one Newton step
 least-squares solution. Writes ``newton_losses.png`` (Newton beside gradient descent) to ``DIR``.
 """
 import argparse
+import itertools
 import os
 import sys
 
@@ -22,6 +23,8 @@ from linear_regression_normalization import make_data  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import Tensor  # noqa: E402
+from tinygrad_edu.optim import SGD  # noqa: E402
+from tinygrad_edu.train import train_loop  # noqa: E402
 
 
 def loss_fn(theta, G, y):
@@ -71,11 +74,19 @@ def newton(G, y, steps=3):
 
 
 def gradient_descent(G, y, lr, steps):
-    theta, losses = np.zeros(G.shape[1]), []
-    for _ in range(steps):
-        losses.append(loss_fn(Tensor(theta), G, y).item())
-        theta = theta - lr * gradient(theta, G, y)
-    return losses, theta
+    """Plain gradient descent from zero, for comparison: ``steps`` of SGD on all the rows, through
+    the project's training loop. Returns (the loss before each step, theta)."""
+    theta = Tensor(np.zeros(G.shape[1]), requires_grad=True)
+    opt = SGD([theta], lr=lr)
+
+    def step(_):
+        opt.zero_grad()
+        loss = loss_fn(theta, G, y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    history = train_loop(step, itertools.repeat(None, steps), steps, desc="gradient descent")
+    return history["loss_history"], theta.data
 
 
 def main(argv=None):

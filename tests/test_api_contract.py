@@ -79,13 +79,24 @@ def test_tensor_has(name):
     (Tensor.__init__, "data, requires_grad=False"),
     (Tensor.backward, "grad=None, retain_graph=..."),
     (Tensor.sum, "axis=None, keepdims=False"),
-    (Tensor.max, "axis=None, keepdims=False"),
+    (Tensor.max, "dim=None, keepdim=False"),     # positional dims follow torch (the round-3 page)
     (Tensor.mean, "axis=None, keepdims=False"),
     (Tensor.reshape, "*shape"),
     (Tensor.transpose, "*axes"),
 ])
 def test_tensor_signatures(fn, expected):
     check_signature(inspect.unwrap(fn), expected)
+
+
+def test_max_takes_numpys_keywords_with_numpys_meaning():
+    """The page's ``a.max(axis=None, keepdims=False)``: as keywords, numpy's values (ties share the
+    gradient); a positional dim is torch's (values, indices)."""
+    a = Tensor(np.array([[1.0, 3.0], [2.0, 2.0]]), requires_grad=True)
+    np.testing.assert_array_equal(a.max(axis=1, keepdims=True).data, [[3.0], [2.0]])
+    np.testing.assert_array_equal(a.max().data, 3.0)
+    values, indices = a.max(1)
+    np.testing.assert_array_equal(values.data, [3.0, 2.0])
+    np.testing.assert_array_equal(indices.data, [1, 0])
 
 
 MODULE_FUNCTIONS = ("tensor zeros ones zeros_like ones_like full eye arange linspace rand randn stack "

@@ -171,7 +171,7 @@ def test_layers_match_torch_modules():
     tmodel.eval()
     np.testing.assert_allclose(model(Tensor(x)).data, tmodel(torch.tensor(x)).detach().numpy(),
                                rtol=1e-10, atol=1e-12)
-    assert len(model.parameters()) == 2 + 2 + 2
+    assert len(list(model.parameters())) == 2 + 2 + 2
     assert isinstance(nn.BatchNorm1d(4)(Tensor(rng.standard_normal((5, 4)))), Tensor)
 
 

@@ -260,7 +260,7 @@ def test_a_disagreement_would_be_caught():
     """The comparison can fail: a wrong gradient in one op makes it raise."""
     from tinygrad_edu.engine.ops import Tanh
     orig = Tanh.backward
-    Tanh.backward = lambda self, dy: (dy * (1 - self.y),)          # wrong on purpose
+    Tanh.backward = lambda self, dy, y, x: (dy * (1 - y),)          # wrong on purpose
     try:
         failures = 0
         for seed in range(200):

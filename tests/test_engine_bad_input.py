@@ -73,7 +73,7 @@ ROWS = [
     ("t ** list", lambda: t() ** [2.0], TypeError, "pow: the exponent must be a number, a Tensor or an array"),
     ("t ** str", lambda: t() ** "2", TypeError, "pow: the exponent"),
     ("t ** complex", lambda: t() ** 1j, TypeError, "pow: the exponent"),
-    ("negative ** t", lambda: (-2.0) ** t(), ValueError, "pow: c \\*\\* tensor needs a positive number"),
+    ("str ** t", lambda: "2" ** t(), TypeError, "pow: the base must be a number"),
     ("t < str", lambda: t() < "a", TypeError, "less: the other operand"),
     ("t == mismatched", lambda: t() == np.ones(5), ValueError, r"equal: shapes \(3, 4\) and \(5,\)"),
     # -- in place
@@ -99,14 +99,15 @@ ROWS = [
     ("transpose not a permutation", lambda: Tensor(np.ones((2, 3, 4))).transpose(0, 1, 1), ValueError,
      "transpose: axes .* are not a permutation"),
     ("transpose(str)", lambda: t().transpose("a"), ValueError, "transpose: axes"),
-    ("transpose of 0-d", lambda: Tensor(1.0).transpose(0, 1), ValueError, "transpose: axis 0 is out of range"),
-    # a 0-d tensor has no axis 0: every method that takes an axis says so (one normaliser, _axes)
-    ("prod(0) of 0-d", lambda: Tensor(2.0).prod(0), ValueError, "prod: axis 0 .*0-d tensor has no axis"),
-    ("var(0) of 0-d", lambda: Tensor(2.0).var(0), ValueError, "var: axis 0 .*0-d tensor has no axis"),
-    ("sort(0) of 0-d", lambda: Tensor(2.0).sort(0), ValueError, "sort: axis 0 .*0-d tensor has no axis"),
-    ("roll(1, 0) of 0-d", lambda: Tensor(2.0).roll(1, 0), ValueError, "roll: axis 0 .*0-d tensor"),
-    ("cumsum(0) of 0-d", lambda: Tensor(2.0).cumsum(0), ValueError, "cumsum: axis 0 .*0-d tensor"),
-    ("flip(0) of 0-d", lambda: Tensor(2.0).flip(0), ValueError, "flip: axis 0 .*0-d tensor"),
+    ("transpose of 0-d", lambda: Tensor(1.0).transpose(0, 1), ValueError, "transpose: axis 1 is out of range"),
+    # as PyTorch, a 0-d tensor's axis is 0 or -1 (the tensor itself): any other says so (one
+    # normaliser, inputs.axes_of), and roll refuses even 0 (as PyTorch)
+    ("prod(1) of 0-d", lambda: Tensor(2.0).prod(1), ValueError, "prod: axis 1 .*0-d tensor has no axis"),
+    ("var(2) of 0-d", lambda: Tensor(2.0).var(2), ValueError, "var: axis 2 .*0-d tensor has no axis"),
+    ("sort(1) of 0-d", lambda: Tensor(2.0).sort(1), ValueError, "sort: axis 1 .*0-d tensor has no axis"),
+    ("roll(1, 0) of 0-d", lambda: Tensor(2.0).roll(1, 0), ValueError, "roll: .*0-d tensor"),
+    ("cumsum(-2) of 0-d", lambda: Tensor(2.0).cumsum(-2), ValueError, "cumsum: axis -2 .*0-d tensor"),
+    ("flip(1) of 0-d", lambda: Tensor(2.0).flip(1), ValueError, "flip: axis 1 .*0-d tensor"),
     ("index float", lambda: t()[1.5], IndexError, "index: cannot index with float"),
     ("index str", lambda: t()["a"], IndexError, "index: cannot index with str"),
     ("index out of range", lambda: t()[10], IndexError, r"index: .*tensor of shape \(3, 4\)"),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from tinygrad_edu.engine.modes import _state
+from tinygrad_edu.engine.modes import state as _state
 
 
 def test_trainer_and_evaluator_threads_do_not_interfere():

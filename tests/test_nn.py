@@ -159,9 +159,9 @@ def test_module_finds_parameters_recursively_in_order():
     names = [n for n, _ in m.named_parameters()]
     assert names == ["first.weight", "first.bias", "blocks.0.weight", "blocks.0.bias",
                      "blocks.1.extra.weight"]
-    assert [p.shape for p in m.parameters()] == [(4, 6), (6,), (6, 3), (3,), (3, 2)]
+    assert [p.shape for p in m.parameters()] == [(6, 4), (6,), (3, 6), (3,), (2, 3)]
     shared = Sequential(m.first, ReLU(), m.first.__class__(6, 6, seed=0))
-    assert len(shared.parameters()) == 4
+    assert len(list(shared.parameters())) == 4
 
 
 def test_module_backward_and_zero_grad():
@@ -179,17 +179,16 @@ def test_sequential_matches_pytorch():
     x = np.random.RandomState(2).randn(6, 4)
     out = model(Tensor(x))
     (out * out).sum().backward()
-    tl1, tl2 = torch.nn.Linear(4, 5).double(), torch.nn.Linear(5, 3).double()
-    with torch.no_grad():
-        for tl, ours in ((tl1, model[0]), (tl2, model[2])):
-            tl.weight.copy_(torch.tensor(ours.weight.data.T))
-            tl.bias.copy_(torch.tensor(ours.bias.data))
-    tout = torch.tanh(tl2(torch.relu(tl1(torch.tensor(x)))))
+    tmodel = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3),
+                                 torch.nn.Tanh()).double()
+    tmodel.load_state_dict({k: torch.tensor(v.data) for k, v in model.state_dict().items()})
+    tl1, tl2 = tmodel[0], tmodel[2]
+    tout = tmodel(torch.tensor(x))
     (tout * tout).sum().backward()
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(model[0].weight.grad, tl1.weight.grad.numpy().T, rtol=1e-10)
+    np.testing.assert_allclose(model[0].weight.grad, tl1.weight.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(model[2].bias.grad, tl2.bias.grad.numpy(), rtol=1e-10)
-    assert len(model) == 4 and "Linear(4, 5" in repr(model)
+    assert len(model) == 4 and "(0): Linear(in_features=4, out_features=5, bias=True)" in repr(model)
 
 
 def test_linear_init_range_and_bad_input():

@@ -125,7 +125,7 @@ def test_training_a_sequential_model_matches_pytorch_step_for_step():
     t1, t2 = torch.nn.Linear(6, 8).double(), torch.nn.Linear(8, 4).double()
     with torch.no_grad():
         for tl, ours in ((t1, model[0]), (t2, model[2])):
-            tl.weight.copy_(torch.tensor(ours.weight.data.T))
+            tl.weight.copy_(torch.tensor(ours.weight.data))   # (out, in) both
             tl.bias.copy_(torch.tensor(ours.bias.data))
     opt = Adam(model.parameters(), lr=0.05, weight_decay=0.01)
     topt = torch.optim.Adam([t1.weight, t1.bias, t2.weight, t2.bias], lr=0.05, weight_decay=0.01)
@@ -140,5 +140,5 @@ def test_training_a_sequential_model_matches_pytorch_step_for_step():
         tloss.backward()
         topt.step()
         assert abs(loss.item() - tloss.item()) < 1e-12
-    np.testing.assert_allclose(model[0].weight.data, t1.weight.detach().numpy().T, rtol=1e-10)
+    np.testing.assert_allclose(model[0].weight.data, t1.weight.detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(model[2].bias.data, t2.bias.detach().numpy(), rtol=1e-10)

@@ -51,7 +51,7 @@ def test_page_after_backward_and_inline_in_jupyter(tmp_path):
     loss, params = case()
     loss.backward()
     text = write_page(loss, tmp_path / "p.html").read_text()
-    assert "W1" in text and "recomputed" in text
+    assert "W1" in text and "walks it again" in text
     frame = viz.Stepper(case()[0])._repr_html_()
     assert frame.startswith("<iframe srcdoc=") and "&lt;!DOCTYPE html&gt;" in frame
 

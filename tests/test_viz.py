@@ -40,6 +40,7 @@ def test_compact_one_node_per_op_and_leaf():
         for p in t.op.parents:
             if id(p) in g.tensor_ids:
                 assert f"{g.tensor_ids[id(p)]} -> op{k}" in src
+    del p, t                                 # the diagram names tensors after the caller's variables
     assert {g.tensor_ids[id(x)] for x in (W, b, X)} == {"leaf1", "leaf2", "leaf3"}
     assert "float64" not in src and "scalar" not in src
     assert viz.draw(loss).source == src                      # the same every time

@@ -33,6 +33,7 @@ diagnosed by ``check_gradient`` (``.diagnoses``).
 """
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass, field
 
@@ -53,6 +54,9 @@ LOSSES = ("softmax", "svm", "two_layer")
 METHODS = ("graph", "naive", "vectorized", "your_naive", "your_vectorized", "numerical")
 EXACT_RTOL = 1e-10       # two analytic gradients (or losses) agree to their rounding
 UNMEASURED_RTOL = 1e-6   # a numerical result that comes without its estimated errors
+LAYERS = {}   # layer name -> its comparison, registered by tinygrad_edu.layers when it is imported
+LAYER_NAMES = ("affine", "relu", "leaky_relu", "sigmoid", "tanh", "dropout", "batchnorm",
+               "layernorm", "spatial_batchnorm", "conv", "max_pool")
 
 
 def make_data(seed: int = 0, N: int = 20, D: int = 10, C: int = 5, H: int = 8) -> dict:
@@ -273,7 +277,8 @@ def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: flo
     """Run one loss through the graph, the naive and vectorized references, your own functions (when
     given) and numerical differences.
 
-    ``loss``: 'softmax', 'svm' or 'two_layer'. ``X`` (N, D), ``y`` (N,) and ``W`` (D, C) (for the
+    ``loss``: 'softmax', 'svm' or 'two_layer' (or a layer, such as 'batchnorm' or 'conv': see
+    ``tinygrad_edu.layers.compare.compare_layer``). ``X`` (N, D), ``y`` (N,) and ``W`` (D, C) (for the
     linear losses) or ``params`` (for 'two_layer') as numpy arrays; whatever is not given is drawn by
     ``make_data(seed)`` (shapes taken from what is given). ``reg`` as in ``losses``; ``delta`` the SVM
     margin. ``naive``, ``vectorized``: your functions, ``(W, X, y, reg) -> (loss, dW)`` (for
@@ -285,15 +290,12 @@ def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: flo
     random entries per parameter (chosen with ``seed``). The given arrays are not modified. Returns
     a ``Comparison``; print it for the table.
     """
-    if loss not in LOSSES:
-        raise ValueError(f"compare: loss must be one of {LOSSES}, got {loss!r}")
-    for name, fn in (("naive", naive), ("vectorized", vectorized)):
-        if fn is not None and not callable(fn):
-            raise TypeError(f"compare: {name}= must be a function (W, X, y, reg) -> (loss, dW), got "
-                            f"{type(fn).__name__}")
-    if reg_convention not in (None, 1, 0.5):
-        raise ValueError(f"compare: reg_convention must be 1 (reg*sum(W*W)) or 0.5 "
-                         f"(0.5*reg*sum(W*W)), got {reg_convention!r}")
+    if loss in LAYER_NAMES and not LAYERS:
+        importlib.import_module("tinygrad_edu.layers")    # it registers its comparisons in LAYERS
+    if loss in LAYERS:     # a layer ('batchnorm', 'conv', ...): its own inputs, the same table
+        return LAYERS[loss](X=X, y=y, W=W, params=params, reg=reg, seed=seed, naive=naive,
+                            vectorized=vectorized)
+    _check_arguments(loss, naive, vectorized, reg_convention)
     X, y, W, params = _data(loss, X, y, W, params, seed)
     setting = Setting(loss, X, y, W, params, float(reg), delta)
     mine = {m: fn for m, fn in (("your_naive", naive), ("your_vectorized", vectorized)) if fn}
@@ -322,6 +324,18 @@ def compare(loss: str = "softmax", X=None, y=None, W=None, params=None, reg: flo
                     yours[r.method], setting, arrays, convention if decided else None, num_checks,
                     full_limit, seed)
     return comparison
+
+
+def _check_arguments(loss, naive, vectorized, reg_convention) -> None:
+    if loss not in LOSSES:
+        raise ValueError(f"compare: loss must be one of {LOSSES + LAYER_NAMES}, got {loss!r}")
+    for name, fn in (("naive", naive), ("vectorized", vectorized)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"compare: {name}= must be a function (W, X, y, reg) -> (loss, dW), got "
+                            f"{type(fn).__name__}")
+    if reg_convention not in (None, 1, 0.5):
+        raise ValueError(f"compare: reg_convention must be 1 (reg*sum(W*W)) or 0.5 "
+                         f"(0.5*reg*sum(W*W)), got {reg_convention!r}")
 
 
 @dataclass

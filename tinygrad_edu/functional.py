@@ -78,7 +78,7 @@ def _shift(x: Tensor, axis, where: str) -> Tensor:
         raise ValueError(f"{where}: x is empty (shape {x.shape}); there is nothing to sum over")
     with no_grad():                                  # m is a constant: the result does not depend on it
         try:
-            m = x.max(axis, keepdims=True).data
+            m = x.max(axis=axis, keepdims=True).data
         except (TypeError, ValueError) as e:
             raise type(e)(f"{where}: {str(e).replace('max: ', '', 1)}") from None
     return Tensor(np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False))
@@ -239,8 +239,7 @@ def _windows(x, kernel, stride, padding, dilation, where: str, value: float = 0.
     if x.shape[2] < dh * (kh - 1) + 1 or x.shape[3] < dw * (kw - 1) + 1:
         raise ValueError(f"{where}: the (padded) input {x.shape[2:]} is smaller than the kernel "
                          f"{kernel} with dilation {dilation}")
-    op = ops.Unfold(kernel, stride, dilation)
-    return autograd.record(op, (x,), op.forward(x.data), Tensor)
+    return autograd.record(ops.Unfold(kernel=kernel, stride=stride, dilation=dilation), x)
 
 
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:

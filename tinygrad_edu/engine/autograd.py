@@ -1,25 +1,22 @@
-"""The tape and the reverse walk.
+"""The tape and the reverse walk: the ideas every op shares.
 
-Every op that involves a tensor with ``requires_grad=True`` is recorded: the op object keeps its
-inputs (``parents``) and a sequence number (``seq``) taken from a global counter, and the output
-tensor points at the op. Execution order is a topological order, so the *tape* of a loss is simply
-the set of recorded tensors it depends on, sorted by ``seq``. ``backward`` walks that list newest
-first, asks each op for its local gradient (a vector-Jacobian product) and adds what comes back into
-the inputs' gradients. No recursion anywhere, and nothing global holds a tensor: a graph lives exactly
-as long as the tensors that reach it.
+Read in this order:
 
-This module holds the three ideas that every op shares:
+* ``Op``: a primitive is a numpy ``forward``, a ``backward`` (its local gradient) and a ``formula``;
+* ``record``: running an op on Tensors; if an input requires grad, the op is linked to its inputs
+  (``parents``) and numbered (``seq``) from one counter;
+* ``backward``: the reverse walk. Execution order is a topological order, so the *tape* of a loss
+  is the recorded tensors it depends on, sorted by ``seq`` (``collect``); the walk goes newest
+  first, so when it reaches a tensor every op that used it has already sent its share;
+* ``unbroadcast``: broadcasting's gradient, the one place it lives.
 
-* ``Op``: the base class of a primitive (forward, backward, formula);
-* ``unbroadcast``: the one place where broadcasting's gradient lives;
-* ``backward``: the reverse walk over the tape. Its optional ``hook(t, op, dy, in_grads)`` observes
-  each step (the gradient that arrived at ``t``, what ``op.backward`` returned); the narrated trace
-  (``viz.trace``) is such an observer, so there is one walk, not a copy of it.
+No recursion anywhere, and nothing global holds a tensor: a graph lives as long as the tensors that
+reach it.
 
-Gradients of gradients (``create_graph=True``) use the same walk: the upstream gradient is then a
-Tensor, and each op runs its one backward formula on a copy of itself whose saved arrays are replaced
-by the Tensors they are the values of (``Op.on_graph``), so the formula records a graph of its own.
-Without it, numpy alone runs, as fast as before.
+The rest of what a real engine needs joins at marked seams (``# seam:``), each one line you may skip:
+in-place updates (``versions.py``), gradients of gradients (``higher.py``), nan hunting
+(``modes.py``), observers such as the narrated trace (``hook``) and tensor hooks (``hooks.py``). For a
+program that uses none of them, none of their functions runs.
 """
 from __future__ import annotations
 
@@ -28,433 +25,342 @@ import operator
 
 import numpy as np
 
-from .modes import _seq, _state
-
-
-def _check_finite(op: "Op", where: str, arrays) -> None:
-    for i, a in enumerate(arrays):
-        a = getattr(a, "data", a)   # a Tensor when the walk builds a graph (create_graph)
-        if a is not None and not np.all(np.isfinite(a)):
-            shapes = ", ".join(str(p.shape) for p in op.parents)
-            bad = "nan" if np.isnan(a).any() else "inf"
-            what = "its output" if where == "forward" else f"the gradient for input {i}"
-            raise FloatingPointError(
-                f"{op.name} ({where}) produced {bad} in {what}; inputs of shapes {shapes}. "
-                f"Formula: {op.formula}. Check this op's inputs (e.g. log of a value <= 0, "
-                f"exp of a large number, division by zero)."
-            )
-
-
-# ----------------------------------------------------------------------------------------------
-# The op base class.
-# ----------------------------------------------------------------------------------------------
+from . import fast, formulas, higher, hooks, modes, versions
+from .inputs import array_of
 
 
 class Op:
-    """A primitive operation: a numpy forward, a local gradient, and its formula as text.
+    """A primitive: ``forward(*xs) -> y`` on numpy arrays, ``backward(dy, y, *xs)`` its local gradient.
 
-    Subclasses set ``formula`` (what ``backward`` computes, shown by diagrams and the trace) and
-    define ``forward(*arrays) -> array`` and ``backward(dy) -> tuple`` with one gradient (or None)
-    per input. Arrays needed by backward are saved as attributes in ``forward`` and named in
-    ``saves``; ``free()`` deletes them after a backward pass that does not retain the graph.
-    Settings (an axis, an exponent) come through ``__init__`` and stay.
-    ``self.needs[i]`` tells whether input ``i`` needs a gradient, so work for constants is skipped.
+    ``backward`` receives dL/dy (shaped like y), the output's value and the inputs' values, and
+    returns one gradient per input: the chain rule, dL/dx = dL/dy * dy/dx. It may return None for
+    an input that needs no gradient (``self.needs[i]`` says which do). If an input was broadcast, the
+    walk sums its gradient back to the input's shape (``unbroadcast``), so no op has to.
+    ``formula`` is the local gradient as text. An op with settings is a ``WithSettings``.
 
-    Gradients of gradients: write ``backward`` with operations that numpy arrays and Tensors both
-    support (``dy * self.y``, ``dy @ b.T``, ``.reshape``, ``.sum(axis, keepdims=True)``, and the
-    helpers ``expand``/``scatter_add`` of ``ops.shape``), and say in ``graph_saves`` what each saved
-    array is the value of: an input's position (``0``, ``1``), ``"out"`` (the output), ``"inputs"``
-    (a tuple of all the inputs, as einsum keeps), or ``"const"`` (used only through a locally
-    constant function, such as relu's mask); ``{}`` for an
-    op that saves nothing. ``on_graph`` then swaps the arrays for those Tensors and the same formula
-    builds a graph (``create_graph``). Without ``graph_saves`` an op refuses ``create_graph``.
-
-    ``keeps`` lists the inputs whose own arrays forward saves (``keeps_output``: it saves its
-    output's array): recording notes their versions, and ``backward()`` refuses to run if one was
-    changed in place since (see ``bump_version``).
-
-    *Saved arrays in slots.* An op made once per call (the arithmetic and elementwise ones) lists its
-    saved arrays as ``__slots__`` too (``__slots__ = saves = ("a", "b")``): a recorded op then
-    carries no attribute dict, one allocation less per op. Settings (an axis) still go in the dict.
+    Written with operations that numpy arrays and Tensors both have (``dy * y``, ``dy @ b.T``,
+    ``.reshape``), the same backward builds a graph of its own when the walk passes Tensors
+    (gradients of gradients: ``higher.py``).
     """
 
-    # the graph's links; ``freed`` is set by ``record``; settings and other saved arrays: __dict__
-    __slots__ = ("parents", "needs", "seq", "freed", "__dict__")
+    __slots__ = ("parents", "needs", "seq", "spent", "__dict__")   # the graph's links; settings: dict
     formula = ""
-    saves = ()  # names of the arrays that forward keeps for backward (freed after backward)
-    graph_saves = None  # {saved name: input position | "out" | "const"}, for create_graph
-    keeps = ()  # indices of the inputs whose arrays are saved as they are (version-checked; by
-    # default the inputs that graph_saves names, and keeps_output when it names "out")
-    keeps_output = False  # True if forward saves its output array (version-checked)
-    versions = None  # the kept inputs' versions when recorded; None: all 0 (the common case)
-    checked = False  # keeps or keeps_output: set for each subclass
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        plan = cls.__dict__.get("graph_saves") or {}
-        if "keeps" not in cls.__dict__:     # an input saved as it is, per graph_saves, is kept
-            cls.keeps = tuple(sorted({v for v in plan.values() if isinstance(v, int)}))
-        if "keeps_output" not in cls.__dict__:
-            cls.keeps_output = "out" in plan.values()
-        cls.checked = bool(cls.keeps) or cls.keeps_output
+    spelling = None   # how a call reads, with the inputs' names in braces: "{a} + {b}"
+    roles = ()        # each input's part where order matters: ("left", "right")
 
     @property
     def name(self) -> str:
         return type(self).__name__.lower()
 
-    def forward(self, *args):  # pragma: no cover - abstract
+    def forward(self, *xs):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def backward(self, dy):  # pragma: no cover - abstract
+    def backward(self, dy, y, *xs):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def free(self) -> None:
-        """Drop the arrays saved for backward; the graph's structure and the op's settings stay."""
-        for k in self.saves:
-            try:
-                delattr(self, k)
-            except AttributeError:   # never saved (its input needed no gradient), or freed already
-                pass
-        self.freed = True
-
-    def on_graph(self, out) -> "Op":
-        """A copy of this op whose saved arrays are the Tensors they came from (``graph_saves``):
-        its ``backward``, given a Tensor ``dy``, records the gradient as a graph. ``out`` is the
-        tensor this op made. Raises ``NotImplementedError`` for an op that does not declare
-        ``graph_saves`` (a saved input taken for a constant would give a wrong second derivative).
-        """
-        plan = self.graph_saves
-        missing = list(self.saves) if plan is None else [k for k in self.saves if k not in plan]
-        if plan is None or missing:
-            raise NotImplementedError(
-                f"{self.name}: cannot differentiate this op's gradient (create_graph=True): it does "
-                f"not declare graph_saves (what its saved values {missing} are). Write its backward "
-                f"with Tensor-compatible operations and set graph_saves on {type(self).__name__}.")
-        twin = object.__new__(type(self))   # a shallow copy: same parents, settings and arrays
-        for cls in type(self).__mro__:
-            for k in cls.__dict__.get("__slots__", ()):
-                if k != "__dict__" and hasattr(self, k):
-                    setattr(twin, k, getattr(self, k))
-        twin.__dict__.update(self.__dict__)
-        for name, source in plan.items():
-            if source == "out":
-                setattr(twin, name, out)
-            elif source == "inputs":
-                setattr(twin, name, self.parents)
-            elif source != "const":
-                setattr(twin, name, self.parents[source])
-        return twin
 
     def describe(self) -> str:
-        """A short text such as ``'matmul (3, 4) @ (4, 2)'``; overridden where args matter."""
+        """A short text such as ``'sum(axis=1)'``; ops with settings say them."""
         return self.name
+
+    def expression(self, names: list) -> str:
+        """What this call computed, with the inputs' ``names``: ``X @ W`` (``formulas.py``)."""
+        return formulas.expression(self, names)
+
+    def explain(self, names: list, shapes: list, out: str, out_shape: tuple) -> list:
+        """Each input's local-gradient formula for this call, written with the inputs' ``names``
+        and ``shapes`` (``["dX = dy @ W.T", "dW = X.T @ dy"]``); by default ``formula`` with the
+        names put in, summed back where an input was broadcast. The diagrams and the trace ask the
+        op for it (``formulas.py``)."""
+        return formulas.general(self, names, shapes, out, out_shape)
+
+    def refused(self, inputs, error) -> Exception:
+        """The error to raise when numpy refused this op's inputs (by default: their shapes do not
+        broadcast); ops with other rules say theirs."""
+        shapes = [t.shape for t in inputs]
+        if len(shapes) == 2 and "broadcast" in str(error):
+            return ValueError(
+                f"{self.name}: shapes {shapes[0]} and {shapes[1]} cannot be broadcast together: "
+                f"aligned from the right, each pair of dimensions must be equal or one of them 1. "
+                f"Reshape one operand (e.g. add an axis with .reshape) so that they match.")
+        return type(error)(f"{self.name}: inputs of shapes {', '.join(map(str, shapes))}: {error}")
 
     def __repr__(self) -> str:
         return f"<{self.name} #{getattr(self, 'seq', '?')}>"
 
 
-# ----------------------------------------------------------------------------------------------
-# Broadcasting's gradient: the one helper.
-# ----------------------------------------------------------------------------------------------
+class WithSettings(Op):
+    """An op with settings (an axis, a shape), given as keywords: ``Sum(axes=(1,), keepdims=False)``."""
+
+    def __init__(self, **settings):
+        self.__dict__.update(settings)
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` back to ``shape``, undoing numpy broadcasting.
+def record(op: Op, *inputs):
+    """``op`` run on Tensors: its forward on their values, and the result linked to ``op`` (if an
+    input requires grad and recording is on), so that ``backward`` can walk back through it."""
+    try:
+        data = op.forward(*map(_data, inputs))
+    except (ValueError, IndexError, TypeError) as e:   # numpy refused: say why in the engine's words
+        raise op.refused(inputs, e) from None
+    out = object.__new__(type(inputs[0]))   # a Tensor for the result (numpy's: no checks needed)
+    out.data = data if type(data) is np.ndarray else np.asarray(data)   # (numpy gives 0-d as scalars)
+    out._grad = out._op = out.name = None
+    needs = list(map(_requires_grad, inputs))
+    out._requires_grad = True in needs and modes.state.grad_enabled
+    if out._requires_grad:
+        op.parents, op.needs, op.seq, op.spent = inputs, needs, next(modes.counter), False
+        out._op = op
+        if modes.state.anomaly:   # seam: detect_anomaly checks every result for nan and inf
+            modes.check_finite(op, "forward", [data])
+    return out
 
-    If ``x`` of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass, each entry of
-    ``x`` was used once per copy, so its gradient is the sum over the copies: over the leading axes
-    that broadcasting added, and over every axis where ``shape`` has a 1. Shapes: ``grad`` (*B),
-    result ``shape``.
+
+def backward(roots: tuple, seeds: tuple, retain_graph: bool = False, create_graph: bool = False,
+             hook=None, tape=None, again: bool = False) -> dict:
+    """Walk the tape of ``roots`` newest first, seeded with dL/droot = ``seeds``; returns the totals.
+
+    For each recorded tensor ``t`` (made by op ``f`` from ``parents``): the gradient that reached
+    ``t`` is complete, because every op that used ``t`` is newer and has already run. ``f.backward``
+    turns it into one gradient per parent (the upstream gradient times the local Jacobian); each is
+    fitted to its parent (summed back to its shape if it was broadcast) and added into that parent's
+    running total. Returns ``{tensor: dL/dtensor}`` for every tensor reached; ``Tensor.backward``
+    keeps them in ``.grad``. ``hook(t, i, g, total, raw)`` observes each gradient sent: ``t`` the
+    tensor whose op sent it (``t.op``, with the gradient ``totals[t]`` that arrived), ``i`` the
+    input's position, ``g`` what it received (after unbroadcast), ``total`` its running total right
+    after, ``raw`` all that ``backward`` returned. ``tape``: the part of the
+    graph to walk (default: all of it); ``again``: walk a graph a backward has already walked.
     """
-    if grad.shape == shape:
-        return grad
+    tape = collect(*roots) if tape is None else tape
+    totals = {}
+    for r, g in zip(roots, seeds):
+        totals[r] = totals[r] + g if r in totals else g
+    paused = gc.isenabled()
+    gc.disable()    # the cycle collector would rescan the whole graph again and again meanwhile
+    try:
+        for t in reversed(tape):
+            op, dy = t._op, totals.get(t)
+            if dy is None:   # nothing reached t (an op sent None for it)
+                continue
+            if op.spent and not again:
+                raise versions.spent_error(op, tape, t)
+            if op.seq < versions.last_bump:   # seam: an array was changed in place since this op ran
+                versions.check(op, t, tape)
+            if hooks.hooked and id(t) in hooks.hooked:   # seam: t.register_hook(fn) may replace dy
+                dy = totals[t] = hooks.run(t, dy)
+            if create_graph:   # seam: the formulas run on Tensors and record a graph of their own
+                in_grads = higher.on_graph(op, dy, t)
+            else:
+                in_grads = op.backward(dy, t.data, *map(_data, op.parents))
+            for i, (p, g) in enumerate(zip(op.parents, in_grads)):
+                if g is None or not p._requires_grad:
+                    continue
+                if g.shape != p.data.shape or g.dtype is not p.data.dtype:
+                    g = unbroadcast(g, p.data.shape, p.data.dtype)
+                total = totals.get(p)
+                if total is None:
+                    totals[p] = g
+                elif fast.only_the_walks(total):   # speed: a total nobody else holds grows in place
+                    total += g
+                else:
+                    totals[p] = total + g
+                if hook is not None:   # seam: an observer (the narrated trace) sees what was sent
+                    hook(t, i, g, totals[p], in_grads)
+            if not retain_graph:
+                op.spent = True
+    finally:
+        if paused:
+            gc.enable()
+    return totals
+
+
+def unbroadcast(grad, shape: tuple, dtype=None):
+    """``grad`` fitted to an input of ``shape`` (and ``dtype``): broadcasting's gradient, in one place.
+
+    If ``x`` of ``shape`` was broadcast to ``grad.shape`` in the forward pass, each entry of ``x``
+    was used once per copy, so its gradient is the sum over the copies: over the leading axes that
+    broadcasting added and over every axis where ``shape`` has a 1. And the other way round: a
+    gradient with fewer entries than ``x`` (a sum's ``dy``, with the summed axes kept as 1) is
+    broadcast up, since every entry summed gets the same ``dy``. Shapes: ``grad`` (*B), result
+    ``shape``. Works on arrays and (for gradients of gradients) on Tensors.
+    """
+    if grad.ndim < len(shape) or grad.ndim == len(shape) and any(m == 1 != n for m, n in zip(grad.shape, shape)):
+        grad = grad.expand(shape) if hasattr(grad, "_op") else fast.broadcast(grad, shape)
     extra = grad.ndim - len(shape)
-    if extra > 0 and grad.shape[extra:] == shape:   # only leading axes were added (a bias row)
-        return grad.sum(axis=tuple(range(extra)))
-    axes = tuple(range(extra)) + tuple(
-        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad if grad.shape == shape else grad.reshape(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))       # the leading axes broadcasting added
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if ones:
+        grad = grad.sum(axis=ones, keepdims=True)       # the axes where x had size 1
+    grad = grad.reshape(shape) if grad.shape != shape else grad
+    return grad if dtype is None or grad.dtype == dtype else grad.astype(dtype)
 
 
-# ----------------------------------------------------------------------------------------------
-# Recording and the reverse walk.
-# ----------------------------------------------------------------------------------------------
+def apply(op: Op, *args):
+    """A primitive used inside a gradient formula: its forward on arrays, recorded on Tensors (when
+    the walk builds a graph of the gradient), so one formula serves both (``Index``'s gradient)."""
+    tensors = [a for a in args if hasattr(a, "_op")]
+    if not tensors:
+        return op.forward(*args)
+    return record(op, *[tensors[0]._const(a) for a in args])
 
 
-def collect(*roots) -> tuple[list, list]:
-    """The tape of ``root`` (or of several roots): (recorded tensors sorted oldest first, leaves
-    requiring grad).
+def collect(*roots) -> list:
+    """The tape of ``roots``: every recorded tensor they depend on, oldest first.
 
-    Iterative depth-first search over ``tensor._op.parents``; only tensors that require grad are
-    part of the graph. A parent whose op is newer than its consumer was updated in place after the
-    consumer used it (``c += 1`` records a new op and makes ``c`` its output): the consumer's input
-    is the value ``c`` had then, the snapshot that the in-place op took as its first input, and
-    ``parents`` is corrected to point at it.
+    An iterative depth-first search over ``t._op.parents`` (only tensors that require grad belong to
+    the graph), then a sort by ``seq``. A parent whose op is newer than its consumer was updated in
+    place since (``c += 1`` records a new op): the consumer used the value ``c`` had then.
     """
-    seen = set(roots)   # Tensors hash by identity: a set of them is a set of distinct objects
-    stack = list(seen)
-    made, leaves = [], []
+    seen, stack, tape = set(roots), list(roots), []
     while stack:
         t = stack.pop()
         op = t._op
         if op is None:
-            leaves.append(t)
             continue
-        made.append(t)
-        seq = op.seq
+        tape.append(t)
         for p in op.parents:
             maker = p._op
-            if maker is not None and maker.seq > seq:
-                p = _resolve(op, p)
-            if p.requires_grad and p not in seen:
+            if maker is not None and maker.seq > op.seq:   # seam: see versions.snapshot
+                p = versions.as_seen_by(op, p)
+            if p._requires_grad and p not in seen:
                 seen.add(p)
                 stack.append(p)
-    made.sort(key=_seq_of)
-    return made, leaves
+    tape.sort(key=_seq_of)
+    return tape
 
 
 _seq_of = operator.attrgetter("_op.seq")
+_data = operator.attrgetter("data")
+_requires_grad = operator.attrgetter("_requires_grad")   # the slot behind requires_grad
 
 
-def _resolve(op, p):
-    """The snapshot of ``p`` as ``op`` saw it (``p`` was updated in place since); fixes ``op.parents``."""
-    old = p
-    while p._op is not None and p._op.seq > op.seq:
-        p = p._op.parents[0]
-    op.parents = tuple(p if q is old else q for q in op.parents)
-    return p
-
-
-def bump_version(t) -> None:
-    """Note that ``t``'s array was changed in place (by an in-place operator or an optimizer step).
-
-    Ops that saved the array remember its version when recorded; ``backward()`` compares and raises
-    if it moved. Aliases made by ``detach()`` share the counter. Writing into ``.data`` yourself
-    does not call this: it is the escape hatch, unchecked (as PyTorch's ``.data``).
-    """
-    box = t._vbox
-    if box is None:
-        t._vbox = [1]
-    else:
-        box[0] += 1
-    _last_bump[0] = next(_seq)   # ops recorded after this cannot be stale: the walk skips them
-
-
-_last_bump = [-1]   # the op number at the latest in-place update (any thread; a cheap filter)
-
-
-def _check_versions(op, t, made) -> None:
-    """Raise if an array that ``op`` saved (of an input, or of its output ``t``) changed in place.
-    ``made`` is the tape being walked: the error numbers the op as the tape and the diagrams do."""
-    for k, i in enumerate(op.keeps):
-        p = op.parents[i]
-        if p._vbox is not None:
-            then = op.versions[k] if op.versions else 0
-            if p._vbox[0] != then:
-                _stale(op, _number(made, t), f"input {i} (shape {p.data.shape}{_named(p)})", then,
-                       p._vbox[0])
-    if op.keeps_output and t._vbox is not None and t._vbox[0] != 0:
-        _stale(op, _number(made, t), f"its output (shape {t.data.shape}{_named(t)})", 0, t._vbox[0])
-
-
-def _number(made, t) -> str:
-    """``t``'s op as 'op k of n': its place on the tape, oldest first (as ``Tape`` and the diagrams
-    number it), not the global counter ``seq``."""
-    k = next(k for k, m in enumerate(made, start=1) if m is t)   # by identity: == is elementwise
-    return f"op {k} of {len(made)} on the tape"
-
-
-def _stale(op, number, who, then, now):
-    raise RuntimeError(
-        f"backward: one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: {op.name} ({number}) saved {who} at version {then}, and it is now "
-        f"at version {now}. Compute the loss again after the in-place update (e.g. the optimizer's "
-        f"step), or make the update before computing it.")
-
-
-def _named(t) -> str:
-    return f", name {t.name!r}" if t.name else ""
-
-
-def _store(t, g, owned: bool = False) -> None:
-    """Accumulate ``g`` into ``t.grad`` (in ``t``'s dtype), as PyTorch does.
-
-    A leaf's first ``.grad`` is an array of its own: ``g`` itself when the walk allocated it and
-    nobody else holds it (``owned``), else a copy. An intermediate keeps ``g`` itself, no copy, though
-    the walk may have passed the same array to a neighbour (``add`` sends ``dy`` to both inputs):
-    ``Tensor.grad`` hands an intermediate's gradient out read-only, so nobody can write into both.
-    """
-    if type(g) is not np.ndarray:  # numpy gives 0-d results as scalars: make them arrays
-        g, owned = np.asarray(g), True
-    dtype = t.data.dtype
-    if t._grad is not None:
-        t._grad = (t._grad + g).astype(dtype, copy=False)
-    elif g.dtype != dtype or (t._op is None and not owned):
-        t._grad = g.astype(dtype)
-    else:
-        t._grad = g
-
-
-def backward(root, grad, retain_graph: bool = False, create_graph: bool = False, inputs=None,
-             hook=None):
-    """Walk the tape of ``root`` newest first, seeding it with ``grad``.
-
-    For each recorded tensor ``t`` (made by op ``f`` from ``parents``): the gradient that reached
-    ``t`` is complete, because every op that used ``t`` is newer and has already run. It is stored
-    in ``t.grad``, then ``f.backward`` turns it into one gradient per parent (the chain rule: the
-    upstream gradient times the local Jacobian), each summed back to its parent's shape if it was
-    broadcast, and added into that parent's running total.
-
-    ``root``, ``grad`` may be tuples (several outputs); with ``inputs`` (a set) the gradients of
-    those are returned in a dict and no ``.grad`` is touched (``grad()``); ``create_graph``: see the
-    module's docstring. One saving that changes no number: a running total that this walk allocated
-    is added to in place (``owned`` holds the ids of those totals while they sit in ``grads``).
-    """
-    roots, seeds = (root, grad) if isinstance(root, tuple) else ((root,), (grad,))
-    made, leaves = collect(*roots)
-    grads = _seeded(roots, seeds)    # tensor -> running total of dL/dtensor
-    owned, found = set(), {}
-    anomaly, last_bump = _state.anomaly, _last_bump[0]
-    with _walking(create_graph):
-        for t in reversed(made):
-            op = t._op
-            if op.freed:
-                raise _freed(op, _number(made, t))
-            if op.checked and op.seq < last_bump:   # recorded before an in-place update
-                _check_versions(op, t, made)
-            dy = grads.pop(t)  # complete: every op that used t is newer and has run
-            if owned:
-                owned.discard(id(dy))  # from here on dy may be shared: never written to again
-            if inputs is None:
-                _store(t, dy)
-            elif t in inputs:
-                found[t] = dy
-            in_grads = _backward_on_graph(op, t, dy) if create_graph else op.backward(dy)
-            if hook is not None:
-                hook(t, op, dy, in_grads)
-            if anomaly:
-                _check_finite(op, "backward", in_grads)
-            for p, g, need in zip(op.parents, in_grads, op.needs):
-                if not need or g is None:
-                    continue
-                if g.shape != p.data.shape:
-                    g = unbroadcast(g, p.data.shape)
-                prev = grads.get(p)
-                if prev is None:
-                    grads[p] = g
-                else:
-                    _add(grads, owned, p, prev, g)
-            if not retain_graph:
-                op.free()
-        for t in leaves:
-            if t in grads and inputs is None:
-                _store(t, grads[t], owned=id(grads[t]) in owned)
-            elif t in grads and t in inputs:
-                found[t] = grads[t]
-    return found
-
-
-def _add(grads: dict, owned: set, p, prev, g) -> None:
-    """Add a further gradient ``g`` into ``p``'s running total ``prev``: in place when the walk
-    allocated ``prev`` itself (its id is in ``owned``), else into a new total that it then owns."""
-    if id(prev) in owned and prev.dtype == g.dtype:
-        prev += g
-    else:
-        owned.discard(id(prev))
-        grads[p] = total = prev + g
-        if type(total) is np.ndarray:  # (0-d sums are numpy scalars, immutable)
-            owned.add(id(total))
-
-
-class _walking:
-    """During a walk: recording on only to build a gradient's graph, and Python's cycle collector
-    paused (it would otherwise rescan the whole live graph again and again while the walk allocates).
-    A class rather than a ``contextlib`` generator: entered once per ``backward()``, it costs less."""
-
-    def __init__(self, create_graph: bool):
-        self.create_graph = create_graph
-
-    def __enter__(self):
-        self.gc_was_enabled, self.recording = gc.isenabled(), _state.grad_enabled
-        gc.disable()
-        _state.grad_enabled = self.create_graph
-
-    def __exit__(self, *exc):
-        _state.grad_enabled = self.recording
-        if self.gc_was_enabled:
-            gc.enable()
-
-
-def _seeded(roots, seeds) -> dict:
-    """The walk's starting totals: each root's seed (summed when a root is given twice)."""
-    grads = {}
-    for r, g in zip(roots, seeds):
-        grads[r] = grads[r] + g if r in grads else g
-    return grads
-
-
-def _freed(op: Op, number: str) -> RuntimeError:
-    return RuntimeError(
-        f"Trying to backward through the graph a second time: the first backward() freed the "
-        f"values its ops saved for their gradients (found at {op.name}, {number}). Call "
-        f"backward(retain_graph=True) the first time if you need to go through it again.")
-
-
-def _backward_on_graph(op: Op, out, dy) -> tuple:
-    """``op``'s local gradients as recorded Tensors (create_graph); an array would leave the graph."""
-    in_grads = op.on_graph(out).backward(dy)
-    for i, g in enumerate(in_grads):
-        if g is not None and op.needs[i] and not isinstance(g, type(out)):
-            raise TypeError(
-                f"{op.name}: its backward gave a {type(g).__name__} for input {i} when building a "
-                f"graph (create_graph=True); write the formula with operations that Tensors support.")
-    return in_grads
-
-
-def record(op: Op, parents: tuple, out_data: np.ndarray, tensor_cls, needs: tuple | None = None):
-    """Wrap ``out_data`` in a Tensor; if any parent requires grad and recording is on, link ``op``.
-
-    ``needs`` (which parents require grad) may be passed by a caller that already knows it.
-    """
-    out = tensor_cls.__new__(tensor_cls)
-    out.data = out_data if type(out_data) is np.ndarray else np.asarray(out_data)
-    out._grad = out.name = out._op = out._vbox = None
-    out.requires_grad = False
-    if _state.grad_enabled:
-        if needs is None:
-            needs = tuple(map(_requires_grad, parents))
-        if True in needs:
-            op.parents = parents
-            op.needs = needs
-            op.seq = next(_seq)
-            op.freed = False
-            if op.keeps:
-                for p in parents:            # most tensors were never changed in place: skip
-                    if p._vbox is not None:
-                        op.versions = [_version(parents[i]) for i in op.keeps]
-                        break
-            out.requires_grad = True
-            out._op = op
-            if _state.anomaly:
-                _check_finite(op, "forward", (out_data,))
+def leaves(tape: list, roots=()) -> list:
+    """The leaves that require grad under ``tape``'s ops (and roots that are leaves), first seen first."""
+    seen, out = set(), []
+    for t in list(roots) + [p for t in tape for p in t._op.parents]:
+        if t._op is None and t.requires_grad and t not in seen:
+            seen.add(t)
+            out.append(t)
     return out
 
 
-_requires_grad = operator.attrgetter("requires_grad")
+def local_gradients(t, dy) -> tuple:
+    """The gradients that ``t``'s op sends its inputs for an upstream gradient ``dy`` (shaped like
+    ``t``), each summed to its input's shape; None for an input that needs none. Reads the values
+    the tensors hold now; records nothing and touches no ``.grad``."""
+    op = t._op
+    grads = op.backward(np.asarray(dy, dtype=t.data.dtype), t.data, *[p.data for p in op.parents])
+    return tuple(None if g is None or not need else unbroadcast(np.asarray(g), p.data.shape)
+                 for p, g, need in zip(op.parents, grads, op.needs))
 
 
-def apply(op: Op, *inputs):
-    """Run ``op`` on Tensors and record it: how a gradient formula on a graph uses a primitive
-    that Tensor has no method for (``ops.shape.expand``, ``ops.shape.scatter_add``)."""
-    return record(op, inputs, op.forward(*(t.data for t in inputs)), type(inputs[0]))
+def seed_of(t, grad, where: str, as_tensor: bool = False):
+    """The gradient that starts a walk at ``t`` (``backward``, ``grad``, ``trace``): 1 for a
+    one-element tensor, else ``grad`` checked: float, finite, of ``t``'s shape, in ``t``'s dtype.
+    ``as_tensor``: as a Tensor (a graph of the gradient starts from it)."""
+    if not t.requires_grad:
+        raise RuntimeError(
+            f"{where}: this tensor does not require grad, so there is no graph to walk. Create the "
+            f"inputs with Tensor(..., requires_grad=True), and compute outside no_grad().")
+    if grad is None:
+        if t.data.size != 1:
+            arg = "grad_outputs" if where == "grad" else "grad"
+            raise RuntimeError(
+                f"{where}: grad can be implicitly created only for a scalar output, and this tensor "
+                f"has shape {t.shape}. Reduce it first (e.g. .sum() or .mean()) or pass "
+                f"{where}({arg}=...) with an array of shape {t.shape}.")
+        grad = np.ones_like(t.data)
+    if hasattr(grad, "_op") and as_tensor:
+        g = grad
+    else:
+        g = array_of(grad.data if hasattr(grad, "_op") else grad, f"{where}(grad=...)")
+        if g.dtype.kind != "f":
+            raise TypeError(f"{where}: grad must hold floats, got a {g.dtype} array; pass e.g. "
+                            f"np.ones({t.shape})")
+        if not np.all(np.isfinite(g)):
+            raise ValueError(f"{where}: grad holds nan or inf; the gradient to start from must be finite")
+        g = g.astype(t.data.dtype, copy=False)
+    if g.shape != t.shape:
+        raise ValueError(f"{where}: grad has shape {g.shape} but the tensor has shape {t.shape}; "
+                         f"they must be equal")
+    return type(t)(g) if as_tensor and not hasattr(g, "_op") else g
 
 
-def _version(t) -> int:
-    box = t._vbox
-    return 0 if box is None else box[0]
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
+
+    ``outputs``: a Tensor or a list of Tensors that require grad; ``inputs``: a Tensor or a list of
+    Tensors (leaves or intermediates) that ``outputs`` depend on. ``grad_outputs``: dL/d(output) for
+    each output (a Tensor, an array or None; None means 1 and needs a one-element output); with
+    several outputs their contributions add up. Returns a tuple with one Tensor per input, shaped
+    like it. No ``.grad`` is touched, and only the part of the graph between the outputs and the
+    inputs is walked (the graph below an intermediate input stays as it was).
+
+    ``create_graph=True``: the gradients are Tensors on a graph of their own (``higher.py``), so
+    they can be differentiated again; a ``grad_outputs`` Tensor that requires grad is part of it.
+    ``retain_graph`` (default: ``create_graph``) lets the same graph be walked again.
+    ``allow_unused=True`` gives None for an input the outputs do not depend on (else an error).
+    """
+    outputs, inputs = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"grad: output {i} does not require grad: it depends on no tensor "
+                               f"with requires_grad=True (or was computed inside no_grad()).")
+    if grad_outputs is None or hasattr(grad_outputs, "_op") or isinstance(grad_outputs, np.ndarray):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad, so no "
+                               f"gradient can flow to it; create it with requires_grad=True.")
+    for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
+        shape = None if g is None else g.shape if hasattr(g, "shape") else np.shape(g)
+        if shape is not None and shape != o.shape:
+            raise ValueError(f"grad: grad_outputs[{i}] has shape {shape} but output {i} has shape "
+                             f"{o.shape}; they must be equal")
+    seeds = tuple(seed_of(o, g, "grad", create_graph) for o, g in zip(outputs, grad_outputs))
+    retain = create_graph if retain_graph is None else retain_graph
+    hook = modes.finite_hook if modes.state.anomaly else None
+    totals = backward(outputs, seeds, retain, create_graph, hook, tape=_between(outputs, inputs))
+    out = []
+    for i, t in enumerate(inputs):
+        g = totals.get(t)
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute the "
+                               f"outputs; pass allow_unused=True to get None for it.")
+        out.append(g if g is None or hasattr(g, "_op") else type(t)(np.array(g, dtype=t.data.dtype)))
+    return tuple(out)
+
+
+def _tensors(x, what: str) -> tuple:
+    items = tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    for i, t in enumerate(items):
+        if not hasattr(t, "_op"):
+            raise TypeError(f"grad: {what} must be Tensors (one or a list); item {i} is a "
+                            f"{type(t).__name__}")
+    return items
+
+
+def _between(outputs, inputs) -> list:
+    """The part of the outputs' tape that depends on one of ``inputs``: the ops ``grad`` must walk."""
+    below = set(inputs)
+    part = []
+    for t in collect(*outputs):
+        if any(p in below for p in t._op.parents):
+            below.add(t)
+            part.append(t)
+    return part
+
+
+def targets(inputs, totals: dict, where: str) -> list:
+    """``backward(inputs=...)``: the given tensors that the walk reached, checked."""
+    items = _tensors(inputs, f"{where} inputs")
+    for i, t in enumerate(items):
+        if not t.requires_grad:
+            raise RuntimeError(f"{where}: inputs[{i}] (shape {t.shape}) does not require grad")
+    return [t for t in items if t in totals]
 
 
 class Tape(list):
@@ -469,6 +375,10 @@ class Tape(list):
         """(number from 1, op description, input shapes, output shape, formula) for each entry."""
         return [(i, t._op.describe(), tuple(p.data.shape for p in t._op.parents), t.data.shape,
                  t._op.formula) for i, t in enumerate(self, start=1)]
+
+    def number(self, t) -> int:
+        """``t``'s place on this tape, 1 for the oldest op (by identity: == is elementwise)."""
+        return versions.place(self, t)
 
     def __str__(self) -> str:
         lines = [f"tape: {len(self)} ops, oldest first (backward walks them from the bottom up)"]

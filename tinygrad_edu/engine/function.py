@@ -54,8 +54,6 @@ class FunctionCtx:
 class _UserOp(Op):
     """The recorded form of a ``Function``: runs its forward and backward with a fresh context."""
 
-    saves = ("ctx",)
-
     def __init__(self, function):
         self.function = function
         self.formula = function.formula or (function.__doc__ or "").strip().split("\n")[0] or \
@@ -65,13 +63,17 @@ class _UserOp(Op):
     def name(self) -> str:
         return self.function.__name__
 
-    def on_graph(self, out):
+    def refuse_graph(self) -> Exception:
         """A Function's backward is numpy: no gradient of its gradient (``create_graph``)."""
-        raise NotImplementedError(
+        return NotImplementedError(
             f"{self.name}: a Function with a numpy backward cannot be differentiated twice "
             f"(create_graph=True): its gradient is computed outside the graph. Write {self.name} "
             f"as a plain function of Tensor operations to get second derivatives, or call grad() / "
             f"backward() without create_graph.")
+
+    def saved_arrays(self, t) -> tuple:
+        """What ``forward`` saved (``ctx.save_for_backward``): the arrays the in-place check watches."""
+        return tuple(a for a in self.ctx.saved_tensors if isinstance(a, np.ndarray))
 
     def forward(self, *arrays):
         self.ctx = FunctionCtx(getattr(self, "needs", (True,) * len(arrays)))
@@ -86,20 +88,20 @@ class _UserOp(Op):
                             f"{type(out).__name__}" + (f" of dtype {out.dtype}" if out is not None else ""))
         return out
 
-    def backward(self, dy):
+    def backward(self, dy, y, *xs):
         grads = self.function.backward(self.ctx, dy)
         grads = grads if isinstance(grads, (tuple, list)) else (grads,)
-        if len(grads) != len(self.parents):
+        if len(grads) != len(xs):
             raise TypeError(f"{self.name}.backward returned {len(grads)} gradients for "
-                            f"{len(self.parents)} inputs; return one per input (None for an input "
+                            f"{len(xs)} inputs; return one per input (None for an input "
                             f"without a gradient)")
         out = []
-        for i, (g, p) in enumerate(zip(grads, self.parents)):
+        for i, (g, x) in enumerate(zip(grads, xs)):
             if g is not None:
-                g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=p.data.dtype)
-                if g.shape != p.data.shape and np.broadcast_shapes(g.shape, p.data.shape) != g.shape:
+                g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=x.dtype)
+                if g.shape != x.shape and np.broadcast_shapes(g.shape, x.shape) != g.shape:
                     raise ValueError(f"{self.name}.backward: the gradient for input {i} has shape "
-                                     f"{g.shape} but the input has shape {p.data.shape}")
+                                     f"{g.shape} but the input has shape {x.shape}")
             out.append(g)
         return tuple(out)
 
@@ -134,6 +136,5 @@ class Function:
                             f"as @staticmethod before calling apply")
         tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in inputs)
         op = _UserOp(cls)
-        op.needs = tuple(t.requires_grad and is_grad_enabled() for t in tensors)
-        out = op.forward(*(t.data for t in tensors))
-        return record(op, tensors, out, Tensor, op.needs)
+        op.needs = [t.requires_grad and is_grad_enabled() for t in tensors]
+        return record(op, *tensors)

@@ -14,23 +14,25 @@ import inspect
 import itertools
 import threading
 
+import numpy as np
+
 
 class _State(threading.local):
     grad_enabled = True     # class defaults: what every new thread starts with
     anomaly = False
 
 
-_state = _State()
-_seq = itertools.count()  # one number per recorded op; a counter holds no tensor alive
+state = _State()
+counter = itertools.count()  # one number per recorded op (and per in-place update); holds no tensor
 
 
 def is_grad_enabled() -> bool:
     """True unless inside ``no_grad()`` (in this thread)."""
-    return _state.grad_enabled
+    return state.grad_enabled
 
 
 class _Mode:
-    """Sets ``_state.<field>`` to ``value`` on entry and restores what it found on exit.
+    """Sets ``state.<field>`` to ``value`` on entry and restores what it found on exit.
 
     ``mode(func)`` (a decorator without parentheses) and ``mode()(func)`` both return ``func``
     wrapped so that every call (every resume, for a generator) runs inside a fresh ``mode()``.
@@ -50,12 +52,12 @@ class _Mode:
         self._prev = []     # a stack, so that one instance may be entered again while active
 
     def __enter__(self):
-        self._prev.append(getattr(_state, self.field))
-        setattr(_state, self.field, self.value)
+        self._prev.append(getattr(state, self.field))
+        setattr(state, self.field, self.value)
         return self
 
     def __exit__(self, *exc):
-        setattr(_state, self.field, self._prev.pop())
+        setattr(state, self.field, self._prev.pop())
         return False
 
     def __call__(self, func):
@@ -131,3 +133,22 @@ class detect_anomaly(_Mode):
     """
 
     field, value = "anomaly", True
+
+
+def check_finite(op, where: str, arrays) -> None:
+    """Raise ``FloatingPointError`` naming ``op`` if one of ``arrays`` holds nan or inf (anomaly mode)."""
+    for i, a in enumerate(arrays):
+        a = a.data if hasattr(a, "requires_grad") else a   # a Tensor when the walk builds a graph
+        if a is not None and not np.all(np.isfinite(a)):
+            shapes = ", ".join(str(p.shape) for p in getattr(op, "parents", ()))
+            bad = "nan" if np.isnan(a).any() else "inf"
+            what = "its output" if where == "forward" else f"the gradient for input {i}"
+            raise FloatingPointError(
+                f"{op.name} ({where}) produced {bad} in {what}; inputs of shapes {shapes}. "
+                f"Formula: {op.formula}. Check this op's inputs (e.g. log of a value <= 0, "
+                f"exp of a large number, division by zero).")
+
+
+def finite_hook(t, i, g, total, raw) -> None:
+    """The walk's observer in anomaly mode: every gradient an op sends must be finite."""
+    check_finite(t.op, "backward", [None] * i + [g])

@@ -5,9 +5,11 @@ except for what only the graph knows, which these few functions read:
 
 * ``tape(out)``: the tensors ``out`` depends on, oldest first, numbered from 1 as ``Tape`` prints
   them (and the diagrams and the trace number them);
-* ``rerun(op, arrays)``: an op's forward on other arrays, leaving the recorded op as it was;
-* ``local_gradients(t, dy)``: the op that made ``t``, its backward applied to ``dy``: one gradient
-  per input, summed back to that input's shape, None where the input needs none;
+* ``rerun(op, arrays)``: an op's forward on other arrays, on a copy of the op (a learner's
+  ``Function`` keeps its context on the op, and the recorded one must keep its own);
+* ``local_gradients(t, dy)``: the engine's ``autograd.local_gradients``: the op that made ``t``,
+  its backward applied to ``dy``: one gradient per input, summed back to that input's shape, None
+  where the input needs none;
 * ``is_user_function(op)``: the op was made by a learner's ``tinygrad_edu.Function``;
 * ``corner_sides(t)``: for an op with a corner (relu, max, maximum and minimum, abs, clip), which
   side of it each input entry lies on, read from the op's inputs, ``t.op.parents``, whose ``.data``
@@ -20,7 +22,7 @@ import copy
 
 import numpy as np
 
-from ..engine.autograd import unbroadcast
+from ..engine import autograd
 from ..engine.function import _UserOp
 from ..engine.ops.arithmetic import Maximum
 from ..engine.ops.elementwise import Abs, Clip, ReLU
@@ -35,21 +37,13 @@ def tape(out) -> list:
 
 
 def rerun(op, arrays):
-    """``op``'s forward on ``arrays`` (the recorded op keeps what it saved)."""
+    """``op``'s forward on ``arrays`` (the recorded op keeps what it holds)."""
     return copy.copy(op).forward(*arrays)
 
 
 def local_gradients(t, dy) -> list:
     """The gradients that the op which made ``t`` sends to its inputs for the upstream ``dy``."""
-    op = t.op
-    out = []
-    for p, need, g in zip(op.parents, op.needs, op.backward(dy)):
-        if not need or g is None:
-            out.append(None)
-        else:
-            out.append(unbroadcast(np.asarray(getattr(g, "data", g), dtype=np.float64),
-                                   p.data.shape))
-    return out
+    return list(autograd.local_gradients(t, dy))
 
 
 def is_user_function(op) -> bool:

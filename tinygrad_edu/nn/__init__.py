@@ -1,9 +1,23 @@
-"""Networks built on the engine: the cs231n ``TwoLayerNet`` (``two_layer``), and a small
-PyTorch-like layer set (``modules``): ``Module``, ``Linear``, ``ReLU``, ``Tanh``, ``Sequential``,
-``Conv2d``, pooling, ``Dropout``, ``BatchNorm1d``/``BatchNorm2d``, ``LayerNorm``, ``Flatten``."""
-from .modules import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, Linear,
-                      MaxPool2d, Module, ReLU, Sequential, Tanh)
+"""Networks built on the engine, in PyTorch's names (``tinygrad_edu.nn`` for ``torch.nn``): ``Module``
+and ``Parameter`` (``module``), layers and containers (``modules``), activations (``activation``),
+losses (``loss``), ``functional`` (``torch.nn.functional``), ``init``; and the cs231n
+``TwoLayerNet`` (``two_layer``)."""
+from . import functional, init
+from .activation import (ELU, GELU, SELU, Hardtanh, Identity, LeakyReLU, LogSigmoid, LogSoftmax, Mish,
+                         ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus, Tanh)
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+                   SmoothL1Loss)
+from .module import Module, Parameter
+from .modules import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout,
+                      Embedding, Flatten, LayerNorm, Linear, MaxPool2d, ModuleDict, ModuleList,
+                      Sequential, Unflatten)
 from .two_layer import TwoLayerNet
 
-__all__ = ["TwoLayerNet", "Module", "Linear", "ReLU", "Tanh", "Sequential", "Conv2d", "MaxPool2d",
-           "AvgPool2d", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Flatten"]
+__all__ = ["TwoLayerNet", "Module", "Parameter", "functional", "init",
+           "Linear", "Sequential", "ModuleList", "ModuleDict", "Conv2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding",
+           "Flatten", "Unflatten",
+           "Identity", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid",
+           "Tanh", "Hardtanh", "Softplus", "LogSigmoid", "Softmax", "LogSoftmax", "Softmin",
+           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
+           "BCEWithLogitsLoss"]

@@ -9,7 +9,8 @@ import numpy as np
 from .. import checks
 from .. import functional as F
 from ..engine import Tensor, no_grad
-from ..train import accuracy, progress
+from ..train import accuracy
+from ..train.loop import iterations_per_epoch, minibatches, train_loop
 from .modules import _rng, _sizes
 
 __all__ = ["TwoLayerNet"]
@@ -112,27 +113,25 @@ class TwoLayerNet:
                                                learning_rate_decay=learning_rate_decay, reg=reg,
                                                num_iters=num_iters, batch_size=batch_size)
         num_train = X.shape[0]
-        per_epoch = max(num_train // batch_size, 1)
-        history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
-        bar = progress(range(num_iters), total=num_iters, desc="TwoLayerNet.train", verbose=verbose)
-        for it in bar:
-            idx = self._rng.choice(num_train, batch_size, replace=True)
-            X_batch, y_batch = X[idx], y[idx]
-            loss, grads = self.loss(X_batch, y_batch, reg=reg)
-            history["loss_history"].append(loss)
+        per_epoch = iterations_per_epoch(num_train, batch_size)
+
+        def step(idx):
+            loss, grads = self.loss(X[idx], y[idx], reg=reg)
             for k, g in grads.items():
                 self.params[k] -= learning_rate * g
-            if verbose and it % 100 == 0:
-                _say(bar, f"iteration {it} / {num_iters}: loss {loss:.6f}")
-            if it % per_epoch == 0:
-                history["train_acc_history"].append(accuracy(self.predict(X_batch), y_batch))
-                history["val_acc_history"].append(accuracy(self.predict(X_val), y_val))
-                learning_rate *= learning_rate_decay
-                if hasattr(bar, "set_postfix"):
-                    bar.set_postfix(loss=f"{loss:.3f}", val_acc=f"{history['val_acc_history'][-1]:.3f}",
-                                    refresh=False)
-        return history
+            return loss
 
+        def check(it, idx):               # once per epoch: the accuracies, then the decay
+            nonlocal learning_rate
+            accs = accuracy(self.predict(X[idx]), y[idx]), accuracy(self.predict(X_val), y_val)
+            learning_rate *= learning_rate_decay
+            return accs
+
+        def log(it, loss, checked):
+            return f"iteration {it} / {num_iters}: loss {loss:.6f}" if verbose and it % 100 == 0 else None
+        return train_loop(step, minibatches(self._rng, num_train, batch_size, num_iters), num_iters,
+                          check=check, check_at=range(0, num_iters, per_epoch), log=log,
+                          verbose=verbose, desc="TwoLayerNet.train")
 
     def _check_train(self, X, y, X_val, y_val, learning_rate, learning_rate_decay, reg, num_iters,
                      batch_size):
@@ -150,8 +149,3 @@ class TwoLayerNet:
         _sizes(where, num_iters=num_iters, batch_size=batch_size)
         return X, y, X_val, y_val
 
-
-def _say(bar, text):
-    """Print a line without breaking a tqdm bar."""
-    write = getattr(bar, "write", None)
-    write(text) if write else print(text)

@@ -1,5 +1,12 @@
-"""The training loop of a linear classifier, and what it reports.
+"""The project's one training loop, and what it reports.
 
+* ``train_loop(step, batches, ...)``: the loop every trainer here runs (``TwoLayerNet.train``,
+  ``train_linear``, the course's ``Solver``, the examples): for each minibatch, ``step`` computes the
+  loss and its gradients and updates the parameters; at the iterations asked for, ``check`` measures
+  the accuracies; a progress bar, printed lines and an early stop come with it. It knows nothing of
+  models or update rules, so it serves them all.
+* ``minibatches`` (the course's sampling: random rows, with replacement) and ``epoch_batches``
+  (shuffled passes): the index arrays the loop walks through.
 * ``train_linear(loss_fn, X, y, X_val, y_val)``: minibatch SGD for a linear classifier ``X @ W``;
   ``add_bias_column(X)`` appends the column of ones that folds the bias into ``W``.
 * ``accuracy(pred, y)``: the fraction of predictions equal to the labels.
@@ -20,6 +27,78 @@ def accuracy(pred, y) -> float:
         raise ValueError(f"accuracy: predictions of shape {pred.shape} and labels of shape "
                          f"{y.shape} must have the same shape")
     return float(np.mean(pred == y))
+
+
+def minibatches(rng, num_train: int, batch_size: int, num_iters: int):
+    """``num_iters`` index arrays of ``batch_size`` rows drawn at random with replacement by ``rng``
+    (a numpy ``RandomState``, or the ``np.random`` module), one at a time, as the course samples."""
+    for _ in range(num_iters):
+        yield rng.choice(num_train, batch_size, replace=True)
+
+
+def epoch_batches(rng, num_train: int, batch_size: int, num_epochs: int):
+    """Shuffled passes: each epoch a fresh ``rng.permutation(num_train)`` cut into consecutive
+    batches of ``batch_size`` (the last one smaller when it does not divide)."""
+    for _ in range(num_epochs):
+        order = rng.permutation(num_train)
+        for i in range(0, num_train, batch_size):
+            yield order[i:i + batch_size]
+
+
+def iterations_per_epoch(num_train: int, batch_size: int) -> int:
+    """How many minibatches make an epoch: ``max(num_train // batch_size, 1)``."""
+    return max(num_train // batch_size, 1)
+
+
+def say(bar, text: str) -> None:
+    """Print a line without breaking a tqdm bar."""
+    write = getattr(bar, "write", None)
+    write(text) if write else print(text)
+
+
+def train_loop(step, batches, total: int | None = None, *, check=None, check_at=(), log=None,
+               stop=None, verbose: bool = False, desc: str = "train") -> dict:
+    """Run ``step`` on every batch and keep the history: the project's one training loop.
+
+    Args:
+        step: ``step(batch) -> loss``: the loss on those rows (a float), after computing its
+            gradients and updating the parameters.
+        batches: an iterable of index arrays (``minibatches``, ``epoch_batches``, or any other);
+            ``total`` its length, for the progress bar.
+        check: ``check(it, batch) -> (train_acc, val_acc)``, called after iteration ``it`` (counted
+            from 0) when ``it`` is in ``check_at``; the place for per-epoch work such as a
+            learning-rate decay.
+        log: ``log(it, loss, checked) -> str or None``: a line to print after each iteration
+            (``checked`` says whether ``check`` just ran), e.g. every 100 iterations.
+        stop: ``stop(losses) -> bool``, given the losses so far: end the loop after this
+            iteration (a diverging run).
+        verbose, desc: the tqdm progress bar (see ``progress``) shown at once, and its label.
+
+    Returns:
+        ``{"loss_history": [one float per iteration], "train_acc_history": [...],
+        "val_acc_history": [...]}``, the accuracies one per check.
+    """
+    history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
+    check_at = set(check_at)
+    bar = progress(batches, total=total, desc=desc, verbose=verbose)
+    for it, batch in enumerate(bar):
+        loss = step(batch)
+        history["loss_history"].append(loss)
+        checked = check is not None and it in check_at
+        if checked:
+            train_acc, val_acc = check(it, batch)
+            history["train_acc_history"].append(train_acc)
+            history["val_acc_history"].append(val_acc)
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{loss:.3f}", val_acc=f"{val_acc:.3f}", refresh=False)
+        line = log(it, loss, checked) if log is not None else None
+        if line:
+            say(bar, line)
+        if stop is not None and stop(history["loss_history"]):
+            break
+    if hasattr(bar, "close"):
+        bar.close()
+    return history
 
 
 def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_rate: float = 0.1,
@@ -47,19 +126,21 @@ def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_ra
     N, D = X.shape
     W = Tensor(1e-3 * rng.randn(D, num_classes), requires_grad=True, name="W")
     opt = SGD([W], lr=learning_rate, momentum=momentum)
-    per_epoch = max(N // batch_size, 1)
-    history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
-    for it in progress(range(num_iters), total=num_iters, desc=getattr(loss_fn, "__name__", "train"),
-                       verbose=verbose):
-        idx = rng.choice(N, batch_size, replace=True)
+
+    def step(idx):
         opt.zero_grad()
         loss = loss_fn(W, X[idx], y[idx], reg)
         loss.backward()
         opt.step()
-        history["loss_history"].append(loss.item())
-        if it % per_epoch == 0 or it == num_iters - 1:
-            history["train_acc_history"].append(accuracy(np.argmax(X[idx] @ W.data, 1), y[idx]))
-            history["val_acc_history"].append(accuracy(np.argmax(X_val @ W.data, 1), y_val))
+        return loss.item()
+
+    def check(it, idx):
+        return (accuracy(np.argmax(X[idx] @ W.data, 1), y[idx]),
+                accuracy(np.argmax(X_val @ W.data, 1), y_val))
+    per_epoch = iterations_per_epoch(N, batch_size)
+    history = train_loop(step, minibatches(rng, N, batch_size, num_iters), num_iters, check=check,
+                         check_at={*range(0, num_iters, per_epoch), num_iters - 1}, verbose=verbose,
+                         desc=getattr(loss_fn, "__name__", "train"))
     return W.data, history
 
 

@@ -3,7 +3,7 @@
 The rooms, each reading the one graph model and none importing a room that imports it back::
 
     graph.py     build(t): the tensors, their names, the ops numbered 1..n, each op's expression and
-                 its inputs' local-gradient formulas for this call (formulas.py writes those)
+                 its inputs' local-gradient formulas for this call (each op writes its own: op.explain)
     diagram.py   draw(t) -> a graphviz.Digraph (compact by default, detail=True for the full sheet),
                  to_svg, render (format from the suffix)
     render.py    the Graphviz programs: the system dot, else the shipped graphviz-pure

@@ -22,7 +22,6 @@ import sys
 
 import numpy as np
 
-from .formulas import expression, input_formulas, roles
 
 __all__ = ["build", "Graph", "TensorNode", "OpNode", "format_array", "caller_names",
            "MAX_ENTRIES", "NOISE", "PRECISION"]
@@ -166,9 +165,9 @@ class OpNode:
     def __init__(self, number, op, out, inputs):
         self.number, self.op, self.out, self.inputs = number, op, out, inputs
         self.id = f"op{number}"
-        self.expr = f"{out.name} = {expression(self)}"
-        self.grads = input_formulas(self)
-        self.roles = roles(self)
+        self.expr = f"{out.name} = {op.expression([i.name for i in inputs])}"
+        self.grads = _formulas(self)
+        self.roles = list(op.roles) or [""] * len(inputs)
 
     @property
     def name(self) -> str:
@@ -176,6 +175,22 @@ class OpNode:
 
     def __repr__(self):
         return f"<OpNode {self.number} {self.expr}>"
+
+
+def _formulas(n) -> list:
+    """Per input of OpNode ``n``: the op's local-gradient formula for this call (the op writes it:
+    ``op.explain``), or None for an input that needs no gradient (a constant). A tensor that is two
+    inputs of one op (``a * a``) gets ``+=`` in each: its gradient is the sum of both parts."""
+    names = [i.name for i in n.inputs]
+    out = n.op.explain(names, [i.tensor.shape for i in n.inputs], n.out.name, n.out.tensor.shape)
+    needs = getattr(n.op, "needs", [True] * len(n.inputs))
+    out = [f if need else None for f, need in zip(out, needs)]
+    ids = [id(i.tensor) for i in n.inputs]
+    for k, f in enumerate(out):
+        head = f"d{names[k]} = "
+        if f and ids.count(ids[k]) > 1 and f.startswith(head):
+            out[k] = f"{head[:-2]}+= {f[len(head):]}"
+    return out
 
 
 class Graph:

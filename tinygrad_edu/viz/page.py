@@ -122,9 +122,8 @@ def page_data(loss, names=None, grad=None, frame=None) -> tuple[dict, object]:
              "text": (f"The graph of {name}: {len(tr)} ops. Next (or the right arrow key) runs the "
                       f"forward pass one op at a time, then the backward pass, which starts at "
                       f"{name} with dL/d{name} = {format_array(tr.seed)}."
-                      + ("\n(backward() had freed the values the ops saved; they were recomputed "
-                         "from the inputs and checked against the recorded outputs.)"
-                         if tr.recomputed else "")),
+                      + ("\n(backward() had already walked this graph; the page walks it again, "
+                         "from the values every tensor keeps.)" if tr.recomputed else "")),
              "op": root, "ins": [], "edges": [], "sent": {}, "updates": {}}
     backward = _backward_steps(tr, diagram)
     backward[0]["updates"][root] = _cell(tr.seed)

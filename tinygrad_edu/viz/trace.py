@@ -1,19 +1,18 @@
 """The narrated backward pass: the engine's one reverse walk, observed and told as a worked example.
 
-``trace(loss)`` runs ``engine.autograd.backward`` with a ``hook`` that records, at each step, the
-gradient arriving at the op's output (``dy``) and what the op's ``backward`` sends each input. It
-is the same walk ``loss.backward()`` takes, so the numbers agree to the last bit; nothing is
-re-derived here. The tensors' ``.grad`` are left as they were found (the walk's results are kept in
-the ``Trace``), and the graph is retained::
+``trace(loss)`` runs ``engine.autograd.backward`` with a ``hook`` that the walk calls at each step
+with the gradient arriving at the op's output (``dy``), what the op's ``backward`` returned, what
+was sent to each input (summed to its shape) and the running totals. It is the same walk
+``loss.backward()`` takes, so the numbers agree to the last bit; nothing is re-derived here. The walk
+hands its results back instead of storing them, so every ``.grad`` stays as it was, and the graph is
+retained::
 
     W = Tensor(np.array([[1.0, -2.0]]), requires_grad=True, name="W")
     loss = (W * W).sum()
     print(trace(loss))       # step 1: op 2 (sum), step 2: op 1 (mul), then dL/dW = [[2, -4]]
 
-After a plain ``backward()`` (which frees the values the ops saved for their gradients), ``trace``
-recomputes those values: it runs each op's forward again on its inputs, checks that the result is
-bit for bit the output recorded the first time (else it raises: an input changed since), walks,
-and frees them again. The trace says so in its first line.
+After a plain ``backward()`` the trace walks the graph again: every tensor keeps its value, so the
+walk has what it needs (the first line says so).
 """
 from __future__ import annotations
 
@@ -90,7 +89,7 @@ class Trace(list):
 
     ``graph`` is the graph model, ``root`` the tensor traced, ``seed`` the gradient it started
     from, ``tensors`` every tensor of the graph, ``names`` {id(tensor): name}, ``recomputed``
-    True when the saved values had been freed and were recomputed. ``grad(t)`` is the gradient the
+    True when a backward had walked the graph before (the trace walked it again). ``grad(t)`` is the gradient the
     walk computed for ``t``: what ``backward()`` stores in ``t.grad`` on a fresh graph.
     """
 
@@ -109,8 +108,8 @@ class Trace(list):
         lines = [f"Backward pass from {name}{_sh(self.root.shape)}: {len(self)} tape entries, "
                  f"walked newest first."]
         if self.recomputed:
-            lines.append("(backward() had freed the values the ops saved; they were recomputed "
-                         "from the inputs and checked against the recorded outputs.)")
+            lines.append("(backward() had already walked this graph; the trace walks it again, from "
+                         "the values every tensor keeps.)")
         lines += [_after(f"It starts with dL/d{name} = ", format_array(self.seed)), ""]
         for step in self:
             lines += [str(step), ""]
@@ -124,96 +123,33 @@ class Trace(list):
     __repr__ = __str__
 
 
-def _seed(loss, grad):
-    if not getattr(loss, "requires_grad", False):
-        raise RuntimeError("trace: this tensor does not require grad, so there is no backward pass "
-                           "to trace; create its inputs with Tensor(..., requires_grad=True)")
-    if grad is None:
-        if loss.data.size != 1:
-            raise RuntimeError(f"trace: a seed gradient is implied only for a scalar output; this "
-                               f"tensor has shape {loss.shape}. Pass grad=... of that shape.")
-        return np.ones_like(loss.data)
-    grad = np.asarray(getattr(grad, "data", grad), dtype=loss.data.dtype)
-    if grad.shape != loss.shape:
-        raise ValueError(f"trace: grad has shape {grad.shape} but the tensor has shape "
-                         f"{loss.shape}; they must be equal")
-    return grad
-
-
-def _recompute(graph) -> list:
-    """Run the forward of each freed op again on its inputs; check it gives the recorded output
-    bit for bit. Returns the ops recomputed (to be freed again after the walk)."""
-    done = []
-    for node in graph.ops:
-        op = node.op
-        if not op.freed:
-            continue
-        again = op.forward(*(i.tensor.data for i in node.inputs))
-        if not np.array_equal(np.asarray(again), node.out.tensor.data, equal_nan=True):
-            for o in done:
-                o.free()
-            op.free()
-            raise RuntimeError(
-                f"trace: backward() freed the values op {node.number} ({node.expr}) saved, and "
-                f"computing them again from its inputs does not give the output recorded in the "
-                f"forward pass (an input was changed since, or the op is random). Call trace() "
-                f"before backward(), or use backward(retain_graph=True).")
-        op.freed = False
-        done.append(op)
-    return done
-
-
 def trace(loss, grad=None, names=None, frame=None) -> Trace:
     """The backward pass of ``loss``, step by step, observed on the engine's own walk.
 
     ``grad`` is dL/d(loss), as in ``loss.backward(grad)`` (default 1 for a one-element tensor);
     ``names`` labels tensors as in ``viz.draw`` (by default the caller's variable names). Works
-    before or after ``loss.backward()``; leaves every ``.grad`` as it was and the graph retained
-    (or freed, if it was). ``print`` the result to read the worked example; its ``grad(t)`` equals
-    what ``loss.backward(grad)`` stores in ``t.grad`` on a fresh graph.
+    before or after ``loss.backward()``; leaves every ``.grad`` as it was and the graph as it was.
+    ``print`` the result to read the worked example; its ``grad(t)`` equals what
+    ``loss.backward(grad)`` stores in ``t.grad`` on a fresh graph.
     """
-    seed = _seed(loss, grad)
+    seed = autograd.seed_of(loss, grad, "trace")
     graph = build(loss, names=names, frame=frame or sys._getframe(1))
-    recomputed = _recompute(graph)
-    numbers = {id(n.op): n for n in graph.ops}
-    saved = {id(n.tensor): n.tensor.grad for n in graph.tensors}
-    records = []
+    again = any(n.op.spent for n in graph.ops)
+    sends = {}     # id(t) -> {input position: (what it received, its running total then)}, and raw
 
-    def observe(t, op, dy, in_grads):
-        records.append((numbers[id(op)], dy, tuple(in_grads)))
+    def observe(t, i, g, total, raw):
+        sends.setdefault(id(t), [{}, raw])[0][i] = (g, total)
 
-    try:
-        for n in graph.tensors:
-            n.tensor.grad = None
-        autograd.backward(loss, seed, retain_graph=True, hook=observe)
-        grads = {id(n.tensor): n.tensor.grad for n in graph.tensors if n.tensor.grad is not None}
-    finally:
-        for n in graph.tensors:
-            n.tensor.grad = saved[id(n.tensor)]
-        for op in recomputed:
-            op.free()
-    return Trace(_steps(records, graph), graph, seed, grads, bool(recomputed))
-
-
-def _steps(records, graph) -> list:
-    """Steps from what the hook saw: each sent gradient summed to its input's shape (with the
-    engine's ``unbroadcast``) and the running totals per input."""
-    totals, steps, names = {}, [], graph.names
-    for number, (node, dy, in_grads) in enumerate(records, start=1):
-        sent, raw_shapes, running = [], [], []
-        for p, g, need in zip(node.inputs, in_grads, node.op.needs):
-            raw_shapes.append(None if g is None else tuple(np.shape(g)))
-            if not need or g is None:
-                sent.append(None)
-                running.append(None)
-                continue
-            g = np.asarray(g)
-            if g.shape != p.tensor.data.shape:
-                g = autograd.unbroadcast(g, p.tensor.data.shape)
-            sent.append(g)
-            prev = totals.get(id(p.tensor))
-            totals[id(p.tensor)] = g if prev is None else prev + g
-            running.append(totals[id(p.tensor)])
-        steps.append(Step(number, node, dy, tuple(sent), tuple(raw_shapes), tuple(running),
-                          names, len(records)))
-    return steps
+    totals = autograd.backward((loss,), (seed,), retain_graph=True, hook=observe, again=True)
+    steps = []
+    for node in reversed(graph.ops):          # the walk's order: newest op first
+        got, raw = sends.get(id(node.out.tensor), [{}, ()])
+        n_in = len(node.inputs)
+        steps.append(Step(len(steps) + 1, node, totals.get(node.out.tensor),
+                          tuple(got[i][0] if i in got else None for i in range(n_in)),
+                          tuple(None if k >= len(raw) or raw[k] is None else tuple(np.shape(raw[k]))
+                                for k in range(n_in)),
+                          tuple(got[i][1] if i in got else None for i in range(n_in)),
+                          graph.names, len(graph.ops)))
+    grads = {id(t): g for t, g in totals.items()}
+    return Trace(steps, graph, seed, grads, again)

@@ -1,62 +1,75 @@
-"""Linear algebra primitives: matmul."""
+"""Linear algebra primitives: matmul (the lesson's) and einsum.
+
+``db = a.T @ dy`` is computed as ``(dy.T @ a).T``: the same product, whose result numpy's BLAS writes
+with the long axis of ``a`` contiguous, up to twice as fast for a wide batch of inputs (timed on the
+benchmarks page, docs/benchmarks.md)."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, apply
-from .shape import _is_array, expand, scatter_add
-
-
-def _swap(a):
-    """Transpose the last two axes (the matrix transpose of a batch of matrices); an array or a
-    Tensor (whose ``transpose(i, j)`` swaps two axes)."""
-    return a.swapaxes(-1, -2) if isinstance(a, np.ndarray) else a.transpose(-1, -2)
+from ..autograd import Op, WithSettings, apply
+from ..formulas import summed_back
+from .shape import Expand, IndexAdd
 
 
 class MatMul(Op):
     """y = a @ b. Shapes: (n, k) @ (k, m) -> (n, m); batches (..., n, k) @ (..., k, m) broadcast;
-    a 1-D operand is a vector, as in ``np.matmul``.
-
-    One speed choice, *the transposed weight gradient*: for two matrices, ``db = a.T @ dy`` is
-    computed as ``(dy.T @ a).T``, the same product (the same sums, perhaps added in another order)
-    whose result numpy's BLAS writes with the long axis of ``a`` contiguous. With ``a`` a wide batch
-    of inputs (N, D) and few outputs (D >> m), as in a linear layer, that runs up to twice as fast
-    (OpenBLAS, X (500, 3073), dy (500, 10): 2.5 ms -> 1.0 ms on a quiet machine, 2 threads);
-    ``db`` is then a transposed (Fortran-ordered) view, which numpy treats like any other array.
-    ``benchmarks/matmul_layout.py`` times both spellings on the machine at hand. At small shapes it
-    is as fast or faster too (the two-layer net on minibatches of 64: h (64, 100), dy (64, 10):
-    5.8 -> 4.3 us; X (64, 64), dy (64, 100): 15.0 and 15.6 us, a tie), so there is no shape rule.
-    """
+    a 1-D operand is a vector, as in ``np.matmul``: a row (1, k) on the left, a column (k, 1) on
+    the right, its axis dropped from y."""
 
     formula = "da = dy @ b.T, db = a.T @ dy"
-    __slots__ = saves = ("a", "b")
-    graph_saves = {"a": 0, "b": 1}
-    keeps = (0, 1)
+    spelling = "{a} @ {b}"
+    roles = ("left", "right")
 
     def forward(self, a, b):
-        self.a, self.b = a, b
         return a @ b
 
-    def backward(self, dy):
-        a, b = self.a, self.b
-        da = db = None
-        if a.ndim == 1 and b.ndim == 1:            # (k,) @ (k,) -> ()
-            da, db = dy * b, dy * a
-        elif a.ndim == 1:                          # (k,) @ (..., k, m) -> (..., m)
-            da = (b @ dy[..., None])[..., 0]
-            db = a[:, None] * dy[..., None, :] if self.needs[1] else None
-        elif b.ndim == 1:                          # (..., n, k) @ (k,) -> (..., n)
-            da = dy[..., None] * b if self.needs[0] else None
-            db = (_swap(a) @ dy[..., None])[..., 0]
-        else:                                      # (..., n, k) @ (..., k, m) -> (..., n, m)
-            da = dy @ _swap(b) if self.needs[0] else None
-            if not self.needs[1]:
-                db = None
-            elif a.ndim == 2 and dy.ndim == 2:
-                db = (dy.T @ a).T                  # = a.T @ dy, see "the transposed weight gradient"
-            else:
-                db = _swap(a) @ dy
-        return da, db
+    def backward(self, dy, y, a, b):
+        dy = dy[..., None] if b.ndim == 1 else dy        # y's dropped axes back, as size 1
+        dy = dy[..., None, :] if a.ndim == 1 else dy
+        rows = a[None, :] if a.ndim == 1 else a          # a vector as a matrix of one row
+        cols = b[:, None] if b.ndim == 1 else b          # or of one column
+        da = dy @ cols.swapaxes(-1, -2) if self.needs[0] else None
+        db = (dy.swapaxes(-1, -2) @ rows).swapaxes(-1, -2) if self.needs[1] else None   # = a.T @ dy
+        return (da[..., 0, :] if a.ndim == 1 and da is not None else da,
+                db[..., 0] if b.ndim == 1 and db is not None else db)
+
+    def describe(self):
+        return "matmul"
+
+    def explain(self, names, shapes, out, out_shape):
+        """The formulas for this call's shapes: a 1-D operand's outer product, a batch's sum."""
+        (a, b), (sa, sb) = names, shapes
+        if len(sa) == 1 and len(sb) == 1:
+            grads = [f"dy * {b}", f"dy * {a}"]
+        elif len(sa) == 1:
+            grads = ([f"{b} @ dy", f"outer({a}, dy)"] if len(sb) == 2 else
+                     [summed_back(f"({b} @ dy[..., None])[..., 0]", sa, out_shape[:-1] + sa),
+                      f"{a}[:, None] * dy[..., None, :]"])
+        elif len(sb) == 1:
+            grads = ([f"outer(dy, {b})", f"{a}.T @ dy"] if len(sa) == 2 else
+                     [f"dy[..., None] * {b}",
+                      summed_back(f"({a}.mT @ dy[..., None])[..., 0]", sb, out_shape[:-1] + sb)])
+        elif len(sa) == 2 and len(sb) == 2:
+            grads = [f"dy @ {b}.T", f"{a}.T @ dy"]
+        else:
+            grads = [summed_back(f"dy @ {b}.mT", sa, out_shape[:-2] + sa[-2:]),
+                     summed_back(f"{a}.mT @ dy", sb, out_shape[:-2] + sb[-2:])]
+        return [f"d{a} = {grads[0]}", f"d{b} = {grads[1]}"]
+
+    def refused(self, inputs, error):
+        x, w = (t.data for t in inputs)
+        if x.ndim == 0 or w.ndim == 0:
+            return ValueError(f"matmul: both operands need at least one dimension, got shapes "
+                              f"{x.shape} and {w.shape}; use * to multiply by a scalar")
+        k2 = w.shape[-2] if w.ndim > 1 else w.shape[0]
+        if x.shape[-1] != k2:
+            return ValueError(
+                f"matmul: shapes {x.shape} and {w.shape} do not align: the last dimension of the "
+                f"first ({x.shape[-1]}) must equal the {'second-to-last' if w.ndim > 1 else 'only'} "
+                f"dimension of the second ({k2}). Did you mean to transpose one of them (.T)?")
+        return ValueError(f"matmul (batch dimensions): shapes {x.shape[:-2]} and {w.shape[:-2]} "
+                          f"cannot be broadcast together")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,28 +106,16 @@ def parse_einsum(subscripts: str, shapes: list) -> tuple[list, str]:
     return labels, out.replace("...", ell)
 
 
-def _einsum(labels, out, *xs):
-    """``np.einsum`` with explicit labels on arrays, the recorded ``Einsum`` on Tensors."""
-    if _is_array(xs[0]):
-        return np.einsum(f"{','.join(labels)}->{out}", *xs, optimize=True)
-    return apply(Einsum(labels, out), *xs)
 
 
-class Einsum(Op):
-    """y = einsum('ij,jk->ik', a, b, ...) with explicit labels (see ``parse_einsum``). The gradient
-    of operand k is the einsum of dy with the other operands onto k's labels: labels summed away
-    in k alone come back by broadcasting, repeated labels (a diagonal) by writing onto it. Written
-    with ``_einsum``, ``expand`` and ``scatter_add``, so the same formula records a graph when
-    ``dy`` is a Tensor (``create_graph``): einsum's second derivatives are einsums too."""
+class Einsum(WithSettings):
+    """y = einsum('ij,jk->ik', a, b, ...) with explicit ``labels`` (one string per operand) and
+    output labels ``out`` (see ``parse_einsum``). The gradient of operand k is the einsum of dy with
+    the other operands onto k's labels: labels summed away in k alone come back by broadcasting,
+    repeated labels (a diagonal) by writing onto it. Each step is a primitive (``apply``), so on a
+    graph (``create_graph``) einsum's second derivatives are einsums too."""
 
     formula = "dx_k = einsum(dy, the other operands -> labels of x_k)"
-    saves = ("xs",)
-    graph_saves = {"xs": "inputs"}
-
-    def __init__(self, labels, out):
-        self.labels, self.out = labels, out
-        # every operand's array is saved as it is: version-checked (Op.keeps), however many there are
-        self.keeps, self.checked = tuple(range(len(labels))), True
 
     def forward(self, *xs):
         sizes = {}
@@ -123,27 +124,28 @@ class Einsum(Op):
                 if sizes.setdefault(c, n) != n:
                     raise ValueError(f"einsum: label {c!r} has sizes {sizes[c]} and {n}; "
                                      f"broadcast the operands to equal sizes first")
-        self.xs, self.sizes = xs, sizes
-        return np.asarray(_einsum(self.labels, self.out, *xs))
+        return np.asarray(np.einsum(f"{','.join(self.labels)}->{self.out}", *xs, optimize=True))
 
-    def backward(self, dy):
-        return tuple(self._grad(k, dy) if need else None for k, need in enumerate(self.needs))
+    def backward(self, dy, y, *xs):
+        return tuple(self._grad(k, dy, xs) if need else None for k, need in enumerate(self.needs))
 
-    def _grad(self, k, dy):
+    def _grad(self, k, dy, xs):
+        sizes = {c: n for lab, x in zip(self.labels, xs) for c, n in zip(lab, x.shape)}
         lab = self.labels[k]
         uniq = "".join(dict.fromkeys(lab))
         rest = [i for i in range(len(self.labels)) if i != k]
         seen = self.out + "".join(self.labels[i] for i in rest)
         kept = "".join(c for c in uniq if c in seen)
-        g = _einsum([self.out] + [self.labels[i] for i in rest], kept, dy, *[self.xs[i] for i in rest])
+        g = apply(Einsum(labels=[self.out] + [self.labels[i] for i in rest], out=kept), dy,
+                  *[xs[i] for i in rest])
         if kept != uniq:          # labels summed in x_k alone: every entry got the same dy
-            g = expand(g.reshape(tuple(self.sizes[c] if c in kept else 1 for c in uniq)),
-                       tuple(self.sizes[c] for c in uniq))
+            g = apply(Expand(shape=tuple(sizes[c] for c in uniq)),
+                      g.reshape(tuple(sizes[c] if c in kept else 1 for c in uniq)))
         if uniq == lab:
             return g
-        grid = np.indices([self.sizes[c] for c in uniq], sparse=True)   # a repeated label: write
-        index = tuple(grid[uniq.index(c)] for c in lab)                 # g onto the diagonal
-        return scatter_add(g, tuple(self.sizes[c] for c in lab), index, True, g.dtype)
+        grid = np.indices([sizes[c] for c in uniq], sparse=True)   # a repeated label: write
+        index = tuple(grid[uniq.index(c)] for c in lab)            # g onto the diagonal
+        return apply(IndexAdd(shape=tuple(sizes[c] for c in lab), index=index), g)
 
     def describe(self):
         return f"einsum({','.join(self.labels)}->{self.out})"

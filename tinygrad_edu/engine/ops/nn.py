@@ -2,24 +2,17 @@
 
 ``Unfold`` (im2col) copies windows out of an image; ``Fold`` (col2im) adds window entries back into
 an image. Each is the other's gradient, so convolution and pooling can be differentiated any number
-of times (``create_graph=True``): ``fold`` and ``unfold`` take an array (plain numpy) or a Tensor
-(the recorded op), as ``ops.shape.expand`` does.
+of times (``create_graph=True``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, apply
-from .shape import _is_array
+from ..autograd import Op, WithSettings, apply
 
 
-class _Windows(Op):
+class _Windows(WithSettings):
     """What Unfold and Fold share: the kernel, stride and dilation, and where each offset reads."""
-
-    graph_saves = {}
-
-    def __init__(self, kernel, stride, dilation):
-        self.kernel, self.stride, self.dilation = kernel, stride, dilation
 
     def _set_out_hw(self, hw):
         """The number of window positions along H and W for an image of size ``hw``."""
@@ -48,7 +41,6 @@ class Unfold(_Windows):
     formula = "dx = fold(dy): dx[.., p*s + i*d, q*s + j*d] += dy[.., i, j, p, q] (col2im)"
 
     def forward(self, x):
-        self.shape = x.shape
         self._set_out_hw(x.shape[2:])
         y = np.empty(x.shape[:2] + tuple(self.kernel) + self.out_hw, dtype=x.dtype)
         for i in range(self.kernel[0]):      # one strided copy per kernel offset (as Fold adds)
@@ -56,8 +48,9 @@ class Unfold(_Windows):
                 y[:, :, i, j] = x[:, :, self._span(i, 2), self._span(j, 3)]
         return y
 
-    def backward(self, dy):
-        return (fold(dy, self.shape[2:], self.kernel, self.stride, self.dilation),)
+    def backward(self, dy, y, x):
+        return (apply(Fold(hw=x.shape[2:], kernel=self.kernel, stride=self.stride,
+                           dilation=self.dilation), dy),)
 
     def describe(self):
         return f"unfold({self._settings()})"
@@ -73,32 +66,16 @@ class Fold(_Windows):
 
     formula = "dx = unfold(dy): dx[.., i, j, p, q] = dy[.., p*s + i*d, q*s + j*d] (im2col)"
 
-    def __init__(self, hw, kernel, stride, dilation):
-        super().__init__(kernel, stride, dilation)
-        self.hw = tuple(hw)
-
     def forward(self, x):
         self._set_out_hw(self.hw)
-        y = np.zeros(x.shape[:2] + self.hw, dtype=x.dtype)
+        y = np.zeros(x.shape[:2] + tuple(self.hw), dtype=x.dtype)
         for i in range(self.kernel[0]):
             for j in range(self.kernel[1]):
                 y[:, :, self._span(i, 2), self._span(j, 3)] += x[:, :, i, j]
         return y
 
-    def backward(self, dy):
-        return (unfold(dy, self.kernel, self.stride, self.dilation),)
+    def backward(self, dy, y, x):
+        return (apply(Unfold(kernel=self.kernel, stride=self.stride, dilation=self.dilation), dy),)
 
     def describe(self):
-        return f"fold(size={self.hw}, {self._settings()})"
-
-
-def unfold(x, kernel, stride, dilation):
-    """The windows of ``x`` (``Unfold``): plain numpy for an array, the recorded op for a Tensor."""
-    op = Unfold(kernel, stride, dilation)
-    return op.forward(x) if _is_array(x) else apply(op, x)
-
-
-def fold(x, hw, kernel, stride, dilation):
-    """The image of size ``hw`` whose windows are ``x`` (``Fold``): numpy for an array, else recorded."""
-    op = Fold(hw, kernel, stride, dilation)
-    return op.forward(x) if _is_array(x) else apply(op, x)
+        return f"fold(size={tuple(self.hw)}, {self._settings()})"

@@ -1,85 +1,106 @@
-"""Reductions: sum and max over axes."""
+"""Reductions: sum and max (the lesson's), then mean, product and cumulative sum.
+
+``axes`` is a sorted tuple of non-negative axes (all of them for ``axis=None``). A reduction's
+gradient is shaped like ``y``; with the reduced axes put back as size 1 it broadcasts against ``x``,
+and the walk broadcasts it up to ``x``'s shape (``autograd.unbroadcast``).
+"""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
-from ..autograd import Op, apply
-from .shape import _is_array, expand
+from ..autograd import Op, WithSettings, apply
+from ..formulas import LETTERS, axis_text, indices
 
 
-class _Reduce(Op):
-    """Base of the reductions: ``axes`` a tuple of non-negative axes (all of them for axis=None).
+def _kept(shape, axes) -> list:
+    """``shape`` with the reduced ``axes`` as 1: the shape ``keepdims=True`` gives (beyond the lesson;
+    the lesson's sum and max write it out)."""
+    return [1 if i in axes else n for i, n in enumerate(shape)]
 
-    ``forward`` records ``shape`` (x's); ``_kept`` puts the reduced axes back as size 1 with a plain
-    reshape (no copy, and much cheaper than ``np.expand_dims``, which normalizes its axes in Python
-    on every call). No reshape at all where none is needed: with ``keepdims`` ``dy`` has that shape
-    already, and after a reduction over all axes ``dy`` is 0-d, which broadcasts against ``x`` as
-    it is (it often comes as a numpy scalar, whose ``reshape`` costs about half a microsecond). The
-    kept shape is worked out there, in backward, only for the reductions that need it.
-    """
 
-    def __init__(self, axes, keepdims):
-        self.axes, self.keepdims = axes, keepdims
+class _Reduce(WithSettings):
+    """What the reductions share: how a call reads and its formula in index notation."""
 
-    def _shapes(self, x):
-        self.shape = x.shape
+    def expression(self, names):
+        every = hasattr(self, "parents") and len(self.axes) == self.parents[0].ndim
+        args = ([] if every else [f"axis={axis_text(self.axes)}"]) + (["keepdims=True"] if self.keepdims else [])
+        return f"{names[0]}.{self.name}({', '.join(args)})"
 
-    def _kept(self, dy):
-        """``dy`` with the reduced axes put back as size 1 (or 0-d), so it broadcasts against ``x``."""
-        if self.keepdims or len(self.axes) == len(self.shape):
-            return dy
-        return dy.reshape([1 if i in self.axes else n for i, n in enumerate(self.shape)])
+    def explain(self, names, shapes, out, out_shape):
+        """``dx[i, j] = dy[i]`` for a sum over axis 1: which dy each entry of x gets."""
+        x, nd = names[0], len(shapes[0])
+        ix = indices(nd)
+        iy = ", ".join("0" if i in self.axes else LETTERS[i] for i in range(nd)) if self.keepdims \
+            else indices(nd, skip=self.axes)
+        dy = f"dy[{iy}]" if iy else "dy"
+        if not ix:
+            return [f"d{x} = dy"]
+        if self.name == "max":
+            yy = f"{out}[{iy}]" if iy else out
+            return [f"d{x}[{ix}] = {dy} where {x}[{ix}] == {yy}, else 0 (ties share it)"]
+        if self.name == "mean":
+            n = 1
+            for a in self.axes:
+                n *= shapes[0][a]
+            return [f"d{x}[{ix}] = {dy} / {n}"]
+        if self.name == "sum":
+            return [f"d{x}[{ix}] = {dy}"]
+        return super().explain(names, shapes, out, out_shape)
 
     def describe(self):
-        axes = self.axes
-        axis = None if len(axes) == len(self.shape) else (axes[0] if len(axes) == 1 else axes)
+        """e.g. ``sum(axis=1)``; ``axis=None`` for a reduction over every axis of the input."""
+        every = hasattr(self, "parents") and len(self.axes) == self.parents[0].ndim
+        axis = None if every else self.axes[0] if len(self.axes) == 1 else self.axes
         return f"{self.name}(axis={axis}{', keepdims=True' if self.keepdims else ''})"
 
 
 class Sum(_Reduce):
-    """y = x.sum(axis, keepdims)"""
+    """y = x.sum(axes, keepdims)"""
 
     formula = "dx = dy broadcast back to x.shape (every x entry gets the dy of its sum)"
-    graph_saves = {}
 
     def forward(self, x):
-        self._shapes(x)
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, dy):
-        return (expand(self._kept(dy), self.shape),)
+    def backward(self, dy, y, x):
+        return (dy.reshape([1 if i in self.axes else n for i, n in enumerate(x.shape)]),)
 
 
 class Max(_Reduce):
-    """y = x.max(axis, keepdims); ties share the gradient evenly (as torch.amax)
-
-    The 0/1 mask of the maxima is built in ``backward``, not in ``forward``: a max taken only to
-    shift values (as ``logsumexp`` does under ``no_grad``) then costs one reduction and nothing more.
-    """
+    """y = x.max(axes, keepdims); tied maxima share the gradient evenly (as torch.amax)"""
 
     formula = "dx = dy * (x == y) / count(x == y)"
-    saves = ("x", "y")
-    graph_saves = {"x": "const", "y": "const"}   # where the maxima are: constant almost everywhere
-    keeps = (0,)                                 # x is saved as it is: version-checked
 
     def forward(self, x):
-        self._shapes(x)
-        self.x = x
-        self.y = x.max(axis=self.axes, keepdims=True)
-        return self.y if self.keepdims else self.y.reshape([n for i, n in enumerate(x.shape)
-                                                            if i not in self.axes])
+        return x.max(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, dy):
-        mask = self.x == self.y
-        if np.count_nonzero(mask) == self.y.size:   # no ties: each group has exactly one maximum
-            return (mask * self._kept(dy),)
-        count = mask.sum(axis=self.axes, keepdims=True)
-        return (mask * (self._kept(dy) / count),)
+    def refused(self, inputs, error):
+        return ValueError(f"max: cannot reduce an empty tensor of shape {inputs[0].shape} over axis "
+                          f"{self.axes}: an empty axis has no maximum")
+
+    def backward(self, dy, y, x):
+        kept = [1 if i in self.axes else n for i, n in enumerate(x.shape)]   # reduced axes as 1
+        mask = x == y.reshape(kept)
+        return (mask * (dy.reshape(kept) / mask.sum(axis=self.axes, keepdims=True)),)
 
 
 # ---------------------------------------------------------------------------------------------
-# Further reductions (issue 12): product and cumulative sum.
+# Beyond the lesson.
 # ---------------------------------------------------------------------------------------------
+
+
+class Mean(_Reduce):
+    """y = x.mean(axes, keepdims): the sum divided by the number of entries summed, N"""
+
+    formula = "dx = dy / N broadcast back to x.shape (N entries per mean)"
+
+    def forward(self, x):
+        return x.mean(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, dy, y, x):
+        return (dy.reshape(_kept(x.shape, self.axes)) / math.prod(x.shape[a] for a in self.axes),)
 
 
 GRID_LIMIT = 2 ** 22   # most entries of prod's n x n grid on a graph (32 MiB in float64)
@@ -96,7 +117,7 @@ def _others_along_last(flat):
     ``GRID_LIMIT`` entries the graph divides the product by the entry instead, which is exact only
     without zeros: with zeros there, it refuses rather than give nan.
     """
-    if _is_array(flat):
+    if not hasattr(flat, "_op"):
         before = np.ones_like(flat)
         np.cumprod(flat[..., :-1], axis=-1, out=before[..., 1:])
         after = np.ones_like(flat)
@@ -110,49 +131,40 @@ def _others_along_last(flat):
                 f"with zeros among them needs a grid of {flat.data.size * n} numbers, more than "
                 f"GRID_LIMIT = {GRID_LIMIT} (ops.reductions); without zeros it divides by x. Take "
                 f"the product over fewer entries at a time, or raise GRID_LIMIT.")
-        return apply(Prod((flat.ndim - 1,), True), flat) / flat
+        return apply(Prod(axes=(flat.ndim - 1,), keepdims=True), flat) / flat
     eye = np.eye(n, dtype=flat.dtype)
     grid = flat.reshape(flat.shape[:-1] + (1, n)) * (1 - eye) + eye    # (..., n, n)
-    return apply(Prod((grid.ndim - 1,), False), grid)
+    return apply(Prod(axes=(grid.ndim - 1,), keepdims=False), grid)
 
 
 class Prod(_Reduce):
-    """y = x.prod(axis, keepdims). The gradient of each entry is the product of the *others*
+    """y = x.prod(axes, keepdims). The gradient of each entry is the product of the *others*
     (``_others_along_last``, after moving the reduced axes last and flattening them), so zeros in x
     are handled exactly, in plain numpy and on a graph (``create_graph``) alike"""
 
     formula = "dx_i = dy * prod_{j != i} x_j"
-    saves = ("x",)
-    graph_saves = {"x": 0}
 
     def forward(self, x):
-        self._shapes(x)
-        self.x = x
         return x.prod(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, dy):
-        x = self.x
+    def backward(self, dy, y, x):
         rest = [a for a in range(x.ndim) if a not in self.axes]
         order = rest + list(self.axes)                               # reduced axes last
         moved = x.transpose(order)
         others = _others_along_last(moved.reshape(moved.shape[:len(rest)] + (-1,)))
         back = [int(a) for a in np.argsort(order)]
-        return (others.reshape(moved.shape).transpose(back) * self._kept(dy),)
+        return (others.reshape(moved.shape).transpose(back) * dy.reshape(_kept(x.shape, self.axes)),)
 
 
-class Cumsum(Op):
+class Cumsum(WithSettings):
     """y = x.cumsum(axis): y_i = x_0 + ... + x_i along ``axis``"""
 
     formula = "dx = reverse cumsum of dy (dx_i = dy_i + ... + dy_last)"
-    graph_saves = {}
-
-    def __init__(self, axis):
-        self.axis = axis
 
     def forward(self, x):
         return np.cumsum(x, axis=self.axis)
 
-    def backward(self, dy):
+    def backward(self, dy, y, x):
         rev = (slice(None),) * self.axis + (slice(None, None, -1),)   # reverse along axis
         return (dy[rev].cumsum(axis=self.axis)[rev],)
 
