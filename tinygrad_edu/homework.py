@@ -144,7 +144,7 @@ def check_file(path, n: int = 50, reg: float = 0.1, seed: int = 0,
 
 def _what_next(verdict) -> str:
     return {"ok": " (all agree)",
-            "wrong": " (see the diagnoses above)",
+            "wrong": " (see the findings and diagnoses above)",
             "inconclusive": " (the numbers cannot decide: see the reasons above)"}[verdict]
 
 
