@@ -10,7 +10,8 @@ Neither is assumed here; both are measured, from the evaluations the check makes
 
 * **The step** (``pilot``). On a few entries, D at s0 and s0/2 gives C, since
   D(s0) - D(s0/2) = 3/4 C s0^2; the second differences S(s) = f(x + s) - 2 f(x) + f(x - s) =
-  s^2 f'' + noise at the same two steps give the noise alone, S(s0) - 4 S(s0/2). The step is then
+  s^2 f'' + noise at two steps a thousand times smaller give the noise alone, S(s) - 4 S(s/2)
+  (where no kink reaches and the curvature is far below the rounding). The step is then
   where C s^2 and noise / 2s balance, so a loss that curves fast (mean-subtracted pixels of +-100
   make f''' a million times larger than standard-normal data do) gets a step small enough, and a
   float32 loss one large enough.
@@ -178,22 +179,22 @@ def pilot(value, x, idx, f0, where, seed=0, progress=None):
     s0, top = start_step(x), _top(x)
     rng = np.random.default_rng(seed)
     chosen = [idx[j] for j in rng.choice(len(idx), size=min(PILOT, len(idx)), replace=False)]
-    noise, C, s, evaluations = None, 0.0, s0, 0
+    noise, evaluations = _noise(value, x, chosen, f0, s0, where, progress)
+    C, s = 0.0, s0
     while True:
         big, half = (differences(value, x, chosen, t, where, progress=progress) for t in (s, s / 2))
         evaluations += big.evaluations + half.evaluations
-        # |S(s) - 4 S(s/2)| of a smooth entry is |N(0, 8.4 noise)|, whose lower quartile is 2.7
-        # noise; a kink only makes it larger, so the quartile holds with up to 3/4 kinks
-        samples = np.abs(_second(big, f0) - 4 * _second(half, f0))
-        if noise is None:
-            noise = max(noise_floor(f0, x.dtype), float(np.quantile(samples, 0.25)) / 2.7)
-        if np.any(samples > 50 * noise):    # kinks within reach: a tenth of this step at most
-            limit = s / 10
-            break
+        second = _second(big, f0)
+        # a smooth f's S(s) - 4 S(s/2) is of order s^4 times its fourth derivative, small beside
+        # S itself; a kink's is of the order of S (the jump of the slope times the step)
+        kinky = np.abs(second - 4 * _second(half, f0)) > CURVE * np.abs(second) + 50 * noise
         # the two centered values differ by 3/4 C s^2 plus their rounding (about 1.6 noise / s):
         # what the rounding explains is no curvature
         change = np.maximum(np.abs(big.centered() - half.centered()) - 5 * noise / s, 0.0)
-        C = float(np.median(change)) / (0.75 * s ** 2)
+        C = float(np.median(change[~kinky])) / (0.75 * s ** 2) if not kinky.all() else 0.0
+        if kinky.any():                     # kinks within reach: a tenth of this step at most
+            limit = s / 10
+            break
         if C > 0 or s * 10 > top:
             limit = top if C > 0 else s
             break
@@ -202,6 +203,18 @@ def pilot(value, x, idx, f0, where, seed=0, progress=None):
     if x.size:      # the step must move x by far more than x's own rounding
         s = max(s, 1e3 * float(np.finfo(x.dtype).eps) * float(np.max(np.abs(x))))
     return s, C, noise, evaluations
+
+
+def _noise(value, x, chosen, f0, s0, where, progress) -> tuple:
+    """(noise, evaluations): the rounding error of one evaluation of f, measured at a thousandth
+    of the first step, where kinks are out of reach and the curvature is far below the rounding:
+    there S(s) - 4 S(s/2) is the rounding alone, |N(0, 8.4 noise)| for each entry, whose lower
+    quartile is 2.7 noise (and a kink that still reaches only makes a sample larger)."""
+    s = max(s0 * 1e-3, 1e4 * float(np.finfo(x.dtype).eps) * float(np.max(np.abs(x), initial=0.0)))
+    tiny, half = (differences(value, x, chosen, t, where, progress=progress) for t in (s, s / 2))
+    samples = np.abs(_second(tiny, f0) - 4 * _second(half, f0))
+    noise = max(noise_floor(f0, x.dtype), float(np.quantile(samples, 0.25)) / 2.7)
+    return noise, tiny.evaluations + half.evaluations
 
 
 def _top(x) -> float:
