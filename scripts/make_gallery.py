@@ -2,9 +2,11 @@
 
 For each of the three cs231n losses (softmax, multiclass hinge, two-layer net) on small shapes,
 this draws the graph before ``backward()`` (values only) and after (values and gradients) as SVG,
-and writes a step-through HTML page of its forward and backward pass. Then it writes
-``docs/gallery.md``, the page that shows them, and ``readme.svg``, the small picture at the top of
-the README. Run from the repository's root:
+the same graph as a slide (``draw(loss, fit=(1920, 1080), min_px=12)``) with its measured text
+size, and writes a step-through HTML page of its forward and backward pass; then a 60-op
+recurrence (15 steps of ``h = tanh(w*h + u*x)``) as a slide and as a page. It writes
+``docs/gallery.md``, the page that shows them, and ``readme.svg``, the small picture at the top
+of the README. Run from the repository's root:
 
     python scripts/make_gallery.py            # needs dot or graphviz-pure for the SVGs
 """
@@ -17,17 +19,18 @@ import numpy as np
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.losses import softmax_loss, svm_loss, two_layer_loss
-from tinygrad_edu.viz import draw, find_renderer, render, write_page
+from tinygrad_edu.viz import draw, find_renderer, render, renderer_name, text_px, to_svg, write_page
 
 ROOT = Path(__file__).resolve().parent.parent
+SLIDE = (1920, 1080)
+y = np.array([0, 2, 1, 1, 0])   # the labels; a variable of the drawing's caller names them "y"
 
 
 def cases():
     """(key, title, description, build) where ``build()`` returns the loss, on fresh tensors."""
-    N, D, H, C = 2, 3, 4, 3
+    N, D, H, C = 5, 4, 6, 3
     rng = np.random.default_rng(231)
     X = np.round(rng.normal(size=(N, D)), 2)
-    y = np.array([0, 2])
     W0 = np.round(0.5 * rng.normal(size=(D, C)), 2)
     params0 = {"W1": np.round(0.5 * rng.normal(size=(D, H)), 2), "b1": np.zeros(H),
                "W2": np.round(0.5 * rng.normal(size=(H, C)), 2), "b2": np.zeros(C)}
@@ -42,7 +45,7 @@ def cases():
         params = {k: Tensor(v.copy(), requires_grad=True, name=k) for k, v in params0.items()}
         return two_layer_loss(params, Tensor(X, name="X"), y, reg=0.1)
 
-    shapes = f"N={N} examples, D={D} features, C={C} classes"
+    shapes = f"N={N} examples, D={D} features, C={C} classes, y = {y.tolist()}"
     return [
         ("softmax", "Softmax loss", f"`softmax_loss(W, X, y, reg=0.1)` with {shapes}.",
          linear(softmax_loss)),
@@ -52,6 +55,28 @@ def cases():
          f"`two_layer_loss(params, X, y, reg=0.1)` with {shapes} and H={H} hidden units.",
          two_layer),
     ]
+
+
+def recurrence():
+    """15 steps of h = tanh(w*h + u*x) for x in linspace(-1, 1, 15): 60 ops, w and u shared."""
+    w = Tensor(np.array(0.5), requires_grad=True, name="w")
+    u = Tensor(np.array(-0.3), requires_grad=True, name="u")
+    h = Tensor(np.array(0.0), name="h0")
+    for x in np.linspace(-1, 1, 15):
+        h = (w * h + u * x).tanh()
+    h.name = "h"
+    return h
+
+
+def slide(loss, path: Path) -> str:
+    """Draw ``loss`` as a 1920 x 1080 slide into ``path``; return what it measured, in words."""
+    d = draw(loss, fit=SLIDE, min_px=12)
+    svg = to_svg(d)
+    path.write_text(svg, encoding="utf-8")
+    px, w, h = text_px(svg, SLIDE)
+    kept = f"dropped: {', '.join(d.dropped)}" if d.dropped else "nothing dropped"
+    blocks = "".join(f"; ops {a}-{b} drawn once, \u00d7 {n}" for a, b, n in d.blocks)
+    return f"smallest text {px:.1f} px on a 1920 x 1080 slide ({kept}{blocks})"
 
 
 def readme_picture(out: Path) -> Path:
@@ -65,29 +90,48 @@ def readme_picture(out: Path) -> Path:
     return render(draw(loss), out / "readme.svg")
 
 
-def write_gallery_page(out: Path, entries) -> Path:
+INTRO = [
+    "# Gallery: the losses as graphs", "",
+    "Each diagram below is drawn by `tinygrad_edu.viz.draw` from the engine's own tape; "
+    "`scripts/make_gallery.py` regenerates them all. Each op and the tensor it makes are one box, "
+    "numbered as `print(loss.tape())` numbers them, with the tensor's shape, its value and (after "
+    "`backward()`) its gradient in cells side by side (the gradient in its own colour: `grad = "
+    "dloss / d this box`), what the expression's names hold (`y = [0, 2, 1, 1, 0]`), and in "
+    "italics the local-gradient formula of each input, written for this call. Parameters are blue "
+    "with a wide border, constants grey, dashed and dimmed (a one-element constant without a name "
+    "is written into the expression), the loss orange with a double border; a legend under each "
+    "picture says so. Gradient entries that are rounding noise read `~0`.", "",
+    "A **slide** is the same graph drawn with `draw(loss, fit=(1920, 1080), min_px=12)`: laid "
+    "out for the frame, repeated blocks drawn once with \u00d7 n, and detail dropped in this order "
+    "until the smallest text, once the picture fills the frame, is 12 px or more: the numbers of "
+    "intermediates and constants, those of the parameters and the loss, the formulas. The size "
+    "under each slide was measured on it.", "",
+    "The step-through pages run the forward pass and then the backward pass one op at a time on "
+    "the diagram: open one in a browser and use the Next / Prev buttons or the arrow keys.", ""]
+
+
+def write_gallery_page(out: Path, entries, layout_table: str | None = None) -> Path:
     """``gallery.md`` beside the folder ``out`` (``docs/gallery.md`` by default): each loss's
     diagrams and a link to its step-through page, in MyST Markdown."""
     rel = out.name
-    lines = ["# Gallery: the losses as graphs", "",
-             "Each diagram below is drawn by `tinygrad_edu.viz.draw` from the engine's own tape; "
-             "`scripts/make_gallery.py` regenerates them all. Each op and the tensor it makes are "
-             "one box, numbered as `print(loss.tape())` numbers them, with the tensor's shape, its "
-             "values and (after `backward()`) its gradient side by side, and under them the local-"
-             "gradient formula of each input, written for this call. Parameters are blue boxes with "
-             "a bold border, constants grey and dashed (one-element constants are written into the "
-             "expression), the loss orange with a double border. `draw(loss, detail=True)` draws "
-             "the full sheet instead (ops and tensors as separate nodes, shapes on the edges).", "",
-             "The step-through pages run the forward pass and then the backward pass one op at a "
-             "time on the diagram: open one in a browser and use the Next / Prev buttons or the "
-             "arrow keys.", ""]
-    for key, title, text, n_ops in entries:
-        lines += [f"## {title}", "", f"{text} The tape has {n_ops} entries.", "",
-                  "Before `backward()`: the values.", "",
-                  f"![{title}, before backward]({rel}/{key}_before.svg)", "",
-                  "After `backward()`: every tensor that requires grad shows its gradient.", "",
-                  f"![{title}, after backward]({rel}/{key}_after.svg)", "",
-                  f"Step through it: {{download}}`{key}_steps.html <{rel}/{key}_steps.html>`.", ""]
+    lines = list(INTRO)
+    for key, title, text, n_ops, measured in entries:
+        lines += [f"## {title}", "", f"{text} The tape has {n_ops} entries.", ""]
+        if (out / f"{key}_before.svg").exists():
+            lines += ["Before `backward()`: the values.", "",
+                      f"![{title}, before backward]({rel}/{key}_before.svg)", "",
+                      "After `backward()`: every tensor that requires grad shows its gradient.", "",
+                      f"![{title}, after backward]({rel}/{key}_after.svg)", ""]
+        lines += [f"As a slide: {measured}.", "", f"![{title}, as a slide]({rel}/{key}_slide.svg)",
+                  "", f"Step through it: {{download}}`{key}_steps.html <{rel}/{key}_steps.html>`.", ""]
+    if layout_table:
+        lines += ["## Big graphs", "",
+                  "A graph whose layout would take Graphviz too long is drawn as a summary (its loss, "
+                  "its parameters with their gradients, its repeated blocks, and how to draw one "
+                  "part in full: `draw(loss, around=tensor, depth=2)`). How long the layouts take, "
+                  "and what `draw(t)` does by default, as `benchmarks/layout.py` measured it (then "
+                  "`benchmarks/layout.py --calls`: how long each call takes, summary or not, on "
+                  "graphs of 150 to 20,000 ops):", "", layout_table, ""]
     path = out.parent / "gallery.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -111,9 +155,19 @@ def main(argv=None) -> None:
         n_ops = len(loss.tape())
         loss.backward()
         render(draw(loss), out / f"{key}_after.svg")
-        entries.append((key, title, text, n_ops))
-        print(f"{key}: {n_ops} tape entries -> {out}/{key}_{{before,after}}.svg, {key}_steps.html")
-    print("wrote", write_gallery_page(out, entries), "and", readme_picture(out))
+        entries.append((key, title, text, n_ops, slide(loss, out / f"{key}_slide.svg")))
+        print(f"{key}: {n_ops} tape entries -> {out}/{key}_{{before,after,slide}}.svg, "
+              f"{key}_steps.html; {entries[-1][-1]}")
+    h = recurrence()
+    write_page(h, out / "recurrence_steps.html", title="A recurrence: backward, step by step")
+    h.backward()
+    entries.append(("recurrence", "A recurrence: a loop with shared weights",
+                    "15 steps of `h = tanh(w*h + u*x)` for `x` in `linspace(-1, 1, 15)`, `w` and `u` "
+                    "shared by every step.", len(h.tape()), slide(h, out / "recurrence_slide.svg")))
+    print(f"recurrence: {entries[-1][-1]} (laid out by {renderer_name()})")
+    tables = [ROOT / "benchmarks" / f for f in ("layout-times.md", "call-times.md")]
+    layout_table = "\n".join(t.read_text(encoding="utf-8") for t in tables if t.exists()) or None
+    print("wrote", write_gallery_page(out, entries, layout_table), "and", readme_picture(out))
 
 
 if __name__ == "__main__":

@@ -216,7 +216,7 @@ def test_every_diagnosis_code_on_the_page_exists():
 
 
 def test_viz_formats_on_the_page():
-    programs = importlib.import_module("tinygrad_edu.viz.render")
+    from tinygrad_edu.viz import programs
     for suffix in ("svg", "png", "pdf", "dot"):
         assert programs.format_of(f"g.{suffix}", None) == suffix
 

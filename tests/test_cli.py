@@ -66,7 +66,7 @@ def test_graph_writes_dot_svg_and_page(tmp_path, capsys):
     assert main(["graph", "--loss", "svm", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     dot = (tmp_path / "svm_graph.dot").read_text()
-    assert dot.startswith("digraph") and "matmul" in dot
+    assert dot.startswith("digraph") and "scores = X @ W" in dot   # the matmul, by its names
     page = (tmp_path / "svm_backprop.html").read_text()
     assert "<html" in page.lower()
     assert "svm_graph.dot" in out and "svm_backprop.html" in out

@@ -1,6 +1,5 @@
 """viz.draw and rendering: the compact and detailed diagrams, names, numbers, legibility on a slide,
 the renderers that are present, the no-renderer fallback, large graphs."""
-import importlib
 import re
 
 import numpy as np
@@ -10,7 +9,7 @@ from tinygrad_edu import Tensor
 from tinygrad_edu import viz
 from tinygrad_edu.losses import softmax_loss, two_layer_loss
 
-programs = importlib.import_module("tinygrad_edu.viz.render")   # the module; viz.render is the function
+from tinygrad_edu.viz import programs
 
 
 def small_graph():
@@ -86,9 +85,10 @@ def test_formulas_specialized_to_the_call():
 
 
 def test_values_in_full_aligned_noise_as_zero():
-    a = np.array([[0.3738, 5.551e-18, -0.2046], [1.0, 2.0, 3.0]])
-    text = viz.format_array(a)
-    assert text == "[[0.3738  0  -0.2046]\n [     1  2        3]]"
+    a = np.array([[0.3738, 5.551e-18, -0.2046], [1.0, 2.0, 0.0]])
+    text = viz.format_array(a)                      # noise reads ~0, an exact zero 0
+    assert text == "[[0.3738  ~0  -0.2046]\n [     1   2        0]]"
+    assert viz.format_array(np.array([[1.0], [-2.5]])) == "[[   1]\n [-2.5]]"   # a column stacked
     big = np.arange(40.0).reshape(5, 8)
     assert "min" not in viz.format_array(big) and len(viz.format_array(big).splitlines()) == 5
     assert viz.format_array(np.arange(41.0)).startswith("min 0  mean 20  max 40")
@@ -149,26 +149,110 @@ def softmax_graph():
     return loss
 
 
-@needs_renderer
-def test_legible_on_a_slide():
-    loss = softmax_graph()
-    assert _slide_px(viz.to_svg(loss)) >= 7
-    assert _slide_px(viz.to_svg(loss, show_values=False, show_grads=False,
-                                show_formulas=False)) >= 12
+def tanh_neuron():
+    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b), 10 boxes."""
+    x1, x2 = Tensor(2.0), Tensor(0.0)
+    w1, w2 = Tensor(-3.0, requires_grad=True), Tensor(1.0, requires_grad=True)
+    b = Tensor(6.8813735870195432, requires_grad=True)
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + b
+    o = n.tanh()
+    o.backward()
+    return o
 
 
-@needs_renderer
-def test_two_layer_net_legible_on_a_slide():
+def softmax_54():
+    """softmax_loss with X (5, 4), W (4, 3), y = [0, 2, 1, 1, 0], reg 0.1, after backward."""
     rng = np.random.default_rng(0)
-    params = {"W1": Tensor(rng.normal(size=(3, 4)), requires_grad=True),
-              "b1": Tensor(np.zeros(4), requires_grad=True),
-              "W2": Tensor(rng.normal(size=(4, 5)), requires_grad=True),
-              "b2": Tensor(np.zeros(5), requires_grad=True)}
-    loss = two_layer_loss(params, rng.normal(size=(4, 3)), np.arange(4), reg=0.1)
+    W = Tensor(rng.normal(size=(4, 3)), requires_grad=True, name="W")
+    loss = softmax_loss(W, rng.normal(size=(5, 4)), np.array([0, 2, 1, 1, 0]), reg=0.1)
     loss.backward()
-    assert _slide_px(viz.to_svg(loss)) >= 7
-    assert _slide_px(viz.to_svg(loss, show_values=False, show_grads=False,
-                                show_formulas=False)) >= 12
+    return loss
+
+
+def two_layer():
+    """two_layer_loss with X (5, 4), H = 6, C = 3, reg 0.1, after backward."""
+    rng = np.random.default_rng(0)
+    params = {"W1": Tensor(rng.normal(size=(4, 6)), requires_grad=True, name="W1"),
+              "b1": Tensor(np.zeros(6), requires_grad=True, name="b1"),
+              "W2": Tensor(rng.normal(size=(6, 3)), requires_grad=True, name="W2"),
+              "b2": Tensor(np.zeros(3), requires_grad=True, name="b2")}
+    loss = two_layer_loss(params, rng.normal(size=(5, 4)), np.array([0, 2, 1, 1, 0]), reg=0.1)
+    loss.backward()
+    return loss
+
+
+def recurrence_60():
+    """15 steps of h = tanh(w*h + u*x): 60 ops, w and u shared, after backward."""
+    w = Tensor(np.array(0.5), requires_grad=True, name="w")
+    u = Tensor(np.array(-0.3), requires_grad=True, name="u")
+    h = Tensor(np.array(0.0))
+    for x in np.linspace(-1, 1, 15):
+        h = (w * h + u * x).tanh()
+    h.backward()
+    return h
+
+
+GALLERY = {"tanh neuron": tanh_neuron, "softmax X (5, 4) W (4, 3)": softmax_54,
+           "two-layer net": two_layer, "60-op recurrence": recurrence_60}
+
+
+def _text_sizes(svg: str, fit=(1920, 1080)) -> list:
+    """Every text element's height in pixels when the picture is fitted to ``fit``."""
+    w, h = (float(v) for v in re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', svg).groups())
+    scale = min(fit[0] / w, fit[1] / h)
+    sizes = re.findall(r'<text[^>]*font-size="([\d.]+)"', svg)
+    assert sizes and len(sizes) == svg.count("<text")
+    return [float(s) * scale for s in sizes]
+
+
+@needs_renderer
+@pytest.mark.parametrize("renderer", PRESENT)
+@pytest.mark.parametrize("name", list(GALLERY))
+def test_slide_mode_text_at_least_min_px(name, renderer):
+    """The gallery's graphs fitted to 1920 x 1080: every text element at least 12 px, the picture
+    of the frame's aspect, detail dropped only in the stated order."""
+    d = viz.draw(GALLERY[name](), fit=(1920, 1080), min_px=12, renderer=renderer)
+    svg = viz.to_svg(d, renderer=renderer)
+    assert min(_text_sizes(svg)) >= 12
+    assert abs(d.text_px - min(_text_sizes(svg))) < 0.05
+    w, h = (float(v) for v in re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', svg).groups())
+    assert abs(w / h - 16 / 9) < 0.03, (w, h)
+    assert d.dropped == list(viz.diagram.DROPS[:len(d.dropped)])
+
+
+@needs_renderer
+def test_slide_mode_drops_numbers_then_formulas():
+    loss = two_layer()
+    drops = list(viz.diagram.DROPS)
+    at = {px: viz.draw(loss, fit=(1920, 1080), min_px=px) for px in (4, 8, 12)}
+    assert at[4].dropped == [] and at[4].text_px >= 4        # small enough: everything kept
+    assert at[8].dropped == drops[:1] and at[8].text_px >= 8  # the intermediates' numbers first
+    W1 = node_label(at[8].source, "leaf2")
+    assert "W1" in W1 and "grad" in W1 and "grad" not in node_label(at[8].source, "op2")
+    assert at[12].dropped == drops and at[12].text_px >= 12   # then the parameters', the formulas
+    assert "dW1 = " in at[4].source and "dW1 = " not in at[12].source
+    assert "[[" in at[4].source and "[[" not in at[12].source
+    with pytest.warns(UserWarning, match="below min_px=1000"):
+        viz.draw(loss, fit=(1920, 1080), min_px=1000)
+    with pytest.raises(TypeError, match="fit= takes"):
+        viz.draw(loss, fit=1920)
+    with pytest.raises(ValueError, match="positive width"):
+        viz.draw(loss, fit=(1920, 0))
+
+
+@needs_renderer
+def test_repeated_block_drawn_once_with_times_n():
+    h = recurrence_60()
+    d = viz.draw(h, fit=(1920, 1080))
+    assert d.blocks == [(1, 56, 14)]          # the 15th repeat makes h: drawn in full after it
+    src = d.source.replace("&#160;", " ")
+    assert "\u00d7 14   (ops 1-56: op k here stands for k, k+4, ..., k+52)" in src
+    assert "next repeat" in src and "c[t] = -1, -0.8571, ..., 0.8571 (one per repeat)" in src
+    assert "1. mul1 = w * tanh4" in src and "60. h = tanh(add59)" in src
+    assert src.count('class="tensor') == 4 + 4 + 2         # one body, the last repeat, w and u
+    assert "w</B>" in src and "grad -0.4713" in src           # the shared weight: its whole grad
 
 
 @needs_renderer
@@ -202,11 +286,18 @@ def test_large_graph_is_summarized():
     for _ in range(1200):
         y = (y * 1.0001 + 0.5).tanh()
     loss = y.sum()
+    loss.backward()
     g = viz.draw(loss)
-    assert g.summary and "Summary: 3,601 ops" in g.source and g.source.count("[label=") < 70
-    assert "the pattern of 3 ops that repeats" in g.source
-    assert re.search(r"ops 1-93\n31 x \(mul, add, tanh\)", g.source)
-    assert len(g.source) < 20000
+    text = g.summary_text
+    assert g.summary and "Summary of a graph of 3,601 ops (more than max_ops=200 ops)" in text
+    assert "ops 1-3,600: (mul, add, tanh) \u00d7 1,200" in text          # the repeated block
+    assert "op 3,601: 1 sum" in text
+    assert "x (3,): value [1  1  1], grad [" in text                    # its parameter, with grad
+    assert re.search(r"loss = -?[\d.]+, grad 1", text)                  # the loss
+    assert "draw(t, around=x, depth=2)" in text                        # how to draw a part
+    for line in text.splitlines()[1:4]:                                # all of it on the picture
+        assert line.strip().split(":")[0] in g.source
+    assert g.source.count("[label=") < 10 and len(g.source) < 8000
     assert not viz.draw(loss, max_ops=None).summary
 
 
@@ -311,9 +402,11 @@ def test_draw_passes_the_number_format_on():
     assert "min 0" in node_label(viz.draw(loss).source, "leaf1")
     label = node_label(viz.draw(loss, max_entries=50).source, "leaf1")
     assert "min" not in label and "49" in label
-    B = Tensor(np.array([1.0, 1e-12]), requires_grad=True, name="B")
-    assert "1e-12" not in viz.draw((B * 1.0).sum()).source
-    assert "1e-12" in viz.draw((B * 1.0).sum(), noise=0).source
+    B = Tensor(np.array([1.0, 1e-17]), requires_grad=True, name="B")
+    assert "1e-17" not in viz.draw((B * 1.0).sum()).source
+    assert "1e-17" in viz.draw((B * 1.0).sum(), noise=0).source
+    C = Tensor(np.array([1.0, 1e-12]), requires_grad=True, name="C")
+    assert "1e-12" in viz.draw((C * 1.0).sum()).source       # 1e-12 beside 1 is no rounding
 
 
 # ---------------------------------------------------------------------------------- highlight=
@@ -368,7 +461,7 @@ def test_highlight_in_a_summary_marks_the_box_that_holds_the_op():
     assert g.summary
     marked = [line for line in g.source.splitlines() if "highlighted" in line]
     assert len(marked) == 1 and 'color="#D55E00"' in marked[0]
-    box = re.search(r"(block\d+) \[label=\"ops (\d+)-(\d+)\n[^\"]*>> op 121: this one", g.source)
+    box = re.search(r"(seg\d+) \[label=<.*?ops (\d+)-(\d+).*?&gt;&gt; op 121: this one", g.source)
     assert box and int(box.group(2)) <= 121 <= int(box.group(3))
     assert box.group(1) in marked[0]
 
@@ -414,3 +507,117 @@ def test_draw_a_report_without_a_graph_says_why():
     assert ok and ok.output is None
     with pytest.raises(ValueError, match="holds no graph: every gradient agreed"):
         viz.draw(ok)
+
+
+# ---------------------------------------------------------------------------------- the picture
+
+
+def plain(source: str) -> str:
+    """DOT text with the label markup's spaces and escapes read back as text."""
+    return source.replace("&#160;", " ").replace("&gt;", ">").replace("&lt;", "<")
+
+
+def test_library_intermediates_carry_the_names_their_docstrings_promise():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(4, 3)), requires_grad=True, name="W")
+    X, y = rng.normal(size=(5, 4)), np.array([0, 2, 1, 1, 0])
+    names = {op.out.name for op in viz.build(softmax_loss(W, X, y, reg=0.1)).ops}
+    assert {"scores", "shifted", "exps", "sum_exps", "log_sum", "log_probs", "correct",
+            "mean_correct", "data_loss", "reg_loss"} <= names
+    g = viz.build(softmax_loss(W, X, y, reg=0.1))
+    leaves = {n.name for n in g.tensors if n.op is None}
+    assert {"W", "X", "shift"} <= leaves and not any(n.startswith("const") for n in leaves)
+    from tinygrad_edu.losses import svm_loss
+    names = {op.out.name for op in viz.build(svm_loss(W, X, y, reg=0.1)).ops}
+    assert {"scores", "correct", "correct_col", "diffs", "margins", "hinge", "kept",
+            "per_example"} <= names
+    params = {"W1": Tensor(rng.normal(size=(4, 6)), requires_grad=True),
+              "b1": Tensor(np.zeros(6), requires_grad=True),
+              "W2": Tensor(rng.normal(size=(6, 3)), requires_grad=True),
+              "b2": Tensor(np.zeros(3), requires_grad=True)}
+    ops = viz.build(two_layer_loss(params, X, y)).ops
+    assert [op.expr for op in ops[:5]] == ["XW1 = X @ W1", "z1 = XW1 + b1", "hidden = relu(z1)",
+                                           "hW2 = hidden @ W2", "scores = hW2 + b2"]
+    assert ops[-1].out.name == "loss"                         # a result takes the caller's name
+    own = Tensor(rng.normal(size=(5, 4)), name="inputs")      # a tensor of the caller's: kept
+    assert "scores = inputs @ W" in viz.draw(softmax_loss(W, own, y)).source
+
+
+def test_one_element_constants_indexing_edges_columns():
+    x1, x2 = Tensor(2.0), Tensor(0.0)
+    w1 = Tensor(-3.0, requires_grad=True)
+    out = x1 * w1 + x2 * w1 * 0.5
+    src = plain(viz.draw(out).source)
+    assert "<B>x1 = 2</B>" in src and "<B>x2 = 0</B>" in src       # named: a box, value in title
+    assert "mul1 = x1 * w1" in src and "mul3 = mul2 * 0.5" in src   # unnamed 0.5: folded
+    assert re.search(r"op3 \[label=<<TABLE.*?</TABLE>>[^\n]*\n", src)
+    rng = np.random.default_rng(1)
+    scores = Tensor(rng.normal(size=(5, 3)), requires_grad=True)
+    y = np.array([0, 2, 1, 1, 0])
+    picked = scores[np.arange(5), y]
+    loss = (picked / 5).sum()
+    g = viz.draw(loss)
+    src = plain(g.source)
+    assert "picked = scores[arange(5), y]" in src and "y = [0, 2, 1, 1, 0]" in src
+    assert "dscores = zeros(5, 3); dscores[arange(5), y] += dy" in src
+    assert re.search(r"e_op1_op2_0 \[label=\"\"", g.source) or "label=\"\" id=e_op1_op2_0" in g.source
+    assert not re.search(r"-> op2 \[label=left", g.source)          # no lone role beside a folded 5
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    X = Tensor(np.ones((3, 2)), name="X")
+    assert "-> op1 [label=left" in viz.draw((X @ W).sum()).source   # both drawn: both labelled
+    col = Tensor(np.array([[1.5], [-2.0], [0.25]]), requires_grad=True, name="col")
+    label = node_label(viz.draw((col * 2.0).sum()).source, "leaf1")
+    assert re.search(r"\[\[ 1\.5\]\s+\[  -2\]\s+\[0\.25\]\]", label)    # an (n, 1) column, stacked
+
+
+def student_softmax():
+    """The cs231n softmax written by hand, with the max-shift live on the tape (op 2)."""
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    X = Tensor(rng.normal(size=(5, 4)))
+    y = np.array([0, 2, 1, 1, 0])
+    scores = X @ W
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = shifted.exp() / shifted.exp().sum(axis=1, keepdims=True)
+    loss = -probs[np.arange(5), y].log().mean()
+    loss.backward()
+    return loss, scores
+
+
+def test_rounding_noise_shown_as_zero_and_the_max_shift_says_why():
+    loss, scores = student_softmax()
+    tape = loss.tape()                                   # op 2: the max (no variable names it)
+    assert tape[1].op.name == "max" and 0 < np.abs(tape[1].grad).max() < 1e-15   # noise, not 0
+    g = viz.draw(loss)
+    label = re.sub(r"\s+", " ", plain(node_label(g.source, "op2")))
+    assert "~0" in label and "e-1" not in label                          # no 2.776e-17
+    assert "the shift cancels: softmax(x - m) does not depend on m" in label
+    assert "~0" not in plain(node_label(g.source, "op1"))                 # real gradients stay
+    text = str(viz.trace(loss))
+    assert "sends to max2 (5, 1): [[~0]" in text and "e-17" not in text and "e-18" not in text
+    assert "the shift cancels" in text
+    page = viz.render_page(loss)
+    assert "~0" in page and "the shift cancels" in page
+    a = np.array([1e-17, 2e-17])                         # an array of noise beside a large value
+    assert viz.format_array(a, scale=1.0) == "[~0  ~0]" and "e-17" in viz.format_array(a)
+    f32 = np.array([1.0, 1e-6], dtype=np.float32)         # float32's epsilon is larger
+    assert viz.format_array(f32) == "[ 1  ~0]" and "1e-06" in viz.format_array(f32.astype(float))
+
+
+def test_hierarchy_cells_colours_legend():
+    from tinygrad_edu.viz import boxes
+    loss, W, b, X = small_graph()
+    loss.backward()
+    g = viz.draw(loss)
+    src = g.source
+    w = node_line(src, g.tensor_ids[id(W)])
+    assert re.search(rf'<TD[^>]*BGCOLOR="{boxes.GRAD_TINT}"[^>]*><FONT FACE="Courier" '
+                     rf'COLOR="{boxes.GRAD}">grad', w)                 # the grad: a cell of its own
+    assert "<TD ALIGN" in w and w.count("<TD") >= 3                     # value and grad apart
+    assert f'<I><FONT COLOR="{boxes.FORMULA}">dW = X.T @ dy' in src      # formulas: their style
+    assert "grad = dloss / d this box" in src                           # the legend
+    assert "penwidth=2.5" in w and 'style="filled,rounded"' in w        # a parameter stands out
+    x = node_line(src, g.tensor_ids[id(X)])
+    assert 'style="filled,dashed"' in x and f'COLOR="{boxes.DIM}"' in x  # a constant recedes
+    assert "peripheries=2" in node_line(src, f"op{len(loss.tape())}")                      # the loss stands out
+    assert "grad = dloss" not in viz.draw(small_graph()[0]).source       # no grads yet: no key

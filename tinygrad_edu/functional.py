@@ -7,6 +7,11 @@ on the tape, and the gradient of, say, the cross-entropy appears as the combinat
 Shapes follow cs231n: ``scores`` is (N, C), one row of class scores per example; ``y`` is (N,)
 integer labels in [0, C). ``y`` may be a numpy integer array, a list or a Tensor holding whole numbers.
 
+The tensors made along the way carry the names the docstrings below use (``Tensor.name``), so the
+diagrams, the trace and the step-through page show them: ``shift``, ``shifted``, ``exps``,
+``sum_exps``, ``log_sum``, ``log_probs``, ``correct``, ``margins``, ... A function's result is left
+unnamed: it takes the name of the caller's variable.
+
 Numerical stability (logits as large as +-1e4)
 -----------------------------------------------
 ``exp(1e4)`` overflows, so ``log(sum(exp(x)))`` computed directly gives inf. For any constant m,
@@ -37,6 +42,12 @@ from .engine.methods import both_spellings
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "multiclass_hinge", "mse",
            "check_labels"]
+
+
+def _named(t: Tensor, name: str) -> Tensor:
+    """``t``, made here, with a name for the diagrams (see the module's docstring)."""
+    t.name = name
+    return t
 
 
 def _tensor(x, where: str) -> Tensor:
@@ -72,8 +83,9 @@ def _scores_2d(scores, where: str) -> Tensor:
 
 
 def _shift(x: Tensor, axis, where: str) -> Tensor:
-    """The constant m = max(x, axis) (kept dims) of the max-shift trick; 0 where that max is not
-    finite, so a slice of all -inf gives lse = -inf (not nan), as PyTorch. Axis errors name ``where``."""
+    """The constant ``shift`` m = max(x, axis) (kept dims) of the max-shift trick; 0 where that max
+    is not finite, so a slice of all -inf gives lse = -inf (not nan), as PyTorch. Axis errors name
+    ``where``."""
     if x.size == 0:
         raise ValueError(f"{where}: x is empty (shape {x.shape}); there is nothing to sum over")
     with no_grad():                                  # m is a constant: the result does not depend on it
@@ -81,7 +93,7 @@ def _shift(x: Tensor, axis, where: str) -> Tensor:
             m = x.max(axis=axis, keepdims=True).data
         except (TypeError, ValueError) as e:
             raise type(e)(f"{where}: {str(e).replace('max: ', '', 1)}") from None
-    return Tensor(np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False))
+    return Tensor(np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False), name="shift")
 
 
 @both_spellings    # PyTorch's dim= / keepdim= too
@@ -93,6 +105,8 @@ def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
 
         lse(x) = m + log sum_j exp(x_j - m),      d lse / d x_j = exp(x_j - lse) = softmax(x)_j
 
+    On the diagrams: ``shift`` (m), ``shifted`` (x - m), ``exps``, ``sum_exps``, ``log_sum``.
+
     A slice of all -inf gives -inf; a NaN anywhere in a slice gives NaN there (both as PyTorch).
     """
     return _logsumexp(_tensor(x, "logsumexp"), axis, keepdims, "logsumexp")
@@ -100,15 +114,21 @@ def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
 
 def _logsumexp(x: Tensor, axis, keepdims: bool, where: str) -> Tensor:
     m = _shift(x, axis, where)
-    out = (x - m).exp().sum(axis, keepdims=True).log() + m
+    shifted = _named(x - m, "shifted")
+    exps = _named(shifted.exp(), "exps")
+    sums = _named(exps.sum(axis, keepdims=True), "sum_exps")
+    out = _named(sums.log(), "log_sum") + m
     if keepdims:
         return out
     return out.reshape(np.squeeze(out.data, axis=axis).shape)
 
 
 def _log_softmax(x: Tensor, axis, where: str) -> Tensor:
-    z = x - _shift(x, axis, where)      # (x - m) - log sum exp(x - m): no cancellation near the max
-    return z - z.exp().sum(axis, keepdims=True).log()
+    """(x - m) - log sum exp(x - m): no cancellation near the max. Named ``shift`` (m), ``shifted``,
+    ``exps``, ``sum_exps``, ``log_sum``; the result is left for the caller to name."""
+    z = _named(x - _shift(x, axis, where), "shifted")
+    sums = _named(_named(z.exp(), "exps").sum(axis, keepdims=True), "sum_exps")
+    return z - _named(sums.log(), "log_sum")
 
 
 @both_spellings    # PyTorch's dim= / keepdim= too
@@ -135,12 +155,15 @@ def cross_entropy(scores, y) -> Tensor:
     """Mean softmax cross-entropy: L = (1/N) sum_i -log softmax(s_i)[y_i] = (1/N) sum_i (lse(s_i) - s_{i,y_i}).
 
     ``scores`` (N, C), ``y`` (N,) integer labels in [0, C). Returns a scalar Tensor. The gradient
-    the primitives produce is dL/ds_ij = (p_ij - [j = y_i]) / N.
+    the primitives produce is dL/ds_ij = (p_ij - [j = y_i]) / N. On the diagrams: the log-softmax's
+    tensors (``shifted``, ..., see ``logsumexp``), ``log_probs`` (N, C), ``correct`` (N,), the
+    log-probability of each example's correct class, and ``mean_correct``, its mean.
     """
     s = _scores_2d(scores, "cross_entropy")
     n, c = s.shape
     labels = check_labels(y, n, c, "cross_entropy")
-    return -log_softmax(s, axis=1)[np.arange(n), labels].mean()
+    log_probs = _named(_log_softmax(s, 1, "log_softmax"), "log_probs")
+    return -_named(_named(log_probs[np.arange(n), labels], "correct").mean(), "mean_correct")
 
 
 def multiclass_hinge(scores, y, delta: float = 1.0) -> Tensor:
@@ -150,17 +173,22 @@ def multiclass_hinge(scores, y, delta: float = 1.0) -> Tensor:
     Tensor. With m_ij = s_ij - s_{i,y_i} + delta, the gradient is dL/ds_ij = [m_ij > 0] / N for
     j != y_i, and dL/ds_{i,y_i} = -(number of j != y_i with m_ij > 0) / N. The correct class's own
     term (always delta) is removed by multiplying with a constant 0/1 mask.
+
+    On the diagrams: ``correct`` (N,), each row's correct-class score, ``correct_col`` (N, 1),
+    ``diffs`` = scores - correct_col, ``margins`` = diffs + delta, ``hinge`` = max(0, margins),
+    ``others`` the constant mask (0 at j = y_i), ``kept`` = hinge * others, ``per_example`` (N,).
     """
     s = _scores_2d(scores, "multiclass_hinge")
     n, c = s.shape
     labels = check_labels(y, n, c, "multiclass_hinge")
     delta = checks.number(delta, "delta", "multiclass_hinge")
     rows = np.arange(n)
-    correct = s[rows, labels].reshape(n, 1)               # (N, 1): s_{i, y_i}
-    margins = (s - correct + delta).relu()          # (N, C)
+    correct = _named(_named(s[rows, labels], "correct").reshape(n, 1), "correct_col")  # s_{i, y_i}
+    margins = _named(_named(s - correct, "diffs") + delta, "margins")                  # (N, C)
     others = np.ones((n, c), dtype=s.dtype)
     others[rows, labels] = 0.0                             # drop j = y_i from the sum
-    return (margins * others).sum(axis=1).mean()
+    kept = _named(_named(margins.relu(), "hinge") * Tensor(others, name="others"), "kept")
+    return _named(kept.sum(axis=1), "per_example").mean()
 
 
 def mse(pred, target) -> Tensor:
@@ -179,7 +207,7 @@ def mse(pred, target) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------------
-# For convolutional nets (issue 12), as torch.nn.functional: activations, padding, convolution,
+# For convolutional nets, as torch.nn.functional: activations, padding, convolution,
 # pooling, dropout and the norms. All composites of Tensor operations; the one primitive they add is
 # ``ops.Unfold`` (the sliding windows, im2col), whose gradient adds each window entry back.
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,10 @@ out of the graph).
 (sharing the array), so the loss value is right, but the gradient then lands on a wrapper you hold
 no name for: to read gradients, pass Tensors yourself. The same holds for the values of ``params``.
 
+The tensors made along the way are named for the diagrams (``Tensor.name``) as each docstring says:
+``scores`` (the class scores), ``data_loss`` and ``reg_loss`` (with ``reg > 0``), ``X`` (an ``X``
+given as an array), ``hidden``, and the names ``functional`` gives inside the loss.
+
     >>> import numpy as np
     >>> from tinygrad_edu import Tensor
     >>> from tinygrad_edu.losses import softmax_loss
@@ -42,8 +46,21 @@ def _linear_scores(W, X, y, reg, where: str):
     """Check the inputs (see ``checks.linear_problem``); return ``(W Tensor, scores, labels, reg)``."""
     _, Xd, labels, reg = checks.linear_problem(_data(W), _data(X), _data(y), reg, where)
     W = _param(W, "W", where)
-    X = X if isinstance(X, Tensor) else Tensor(Xd)
-    return W, X @ W, labels, reg
+    X = X if isinstance(X, Tensor) else Tensor(Xd, name="X")
+    return W, _named(X @ W, "scores"), labels, reg
+
+
+def _named(t: Tensor, name: str) -> Tensor:
+    """``t``, made here, with a name for the diagrams."""
+    t.name = name
+    return t
+
+
+def _total(data_loss: Tensor, reg_loss) -> Tensor:
+    """``data_loss + reg_loss`` (both named), or ``data_loss`` alone without regularization."""
+    if reg_loss is None:
+        return data_loss
+    return _named(data_loss, "data_loss") + _named(reg_loss, "reg_loss")
 
 
 def softmax_loss(W, X, y, reg: float = 0.0) -> Tensor:
@@ -54,10 +71,7 @@ def softmax_loss(W, X, y, reg: float = 0.0) -> Tensor:
     Bad input (shapes, labels, NaN or inf, no rows, ``reg`` < 0) raises an error naming the loss.
     """
     W, scores, y, reg = _linear_scores(W, X, y, reg, "softmax_loss")
-    loss = F.cross_entropy(scores, y)
-    if reg:
-        loss = loss + reg * (W * W).sum()
-    return loss
+    return _total(F.cross_entropy(scores, y), reg * (W * W).sum() if reg else None)
 
 
 def svm_loss(W, X, y, reg: float = 0.0, delta: float = 1.0) -> Tensor:
@@ -68,10 +82,7 @@ def svm_loss(W, X, y, reg: float = 0.0, delta: float = 1.0) -> Tensor:
     """
     delta = checks.number(delta, "delta", "svm_loss")
     W, scores, y, reg = _linear_scores(W, X, y, reg, "svm_loss")
-    loss = F.multiclass_hinge(scores, y, delta)
-    if reg:
-        loss = loss + reg * (W * W).sum()
-    return loss
+    return _total(F.multiclass_hinge(scores, y, delta), reg * (W * W).sum() if reg else None)
 
 
 def two_layer_loss(params, X, y, reg: float = 0.0) -> Tensor:
@@ -80,18 +91,19 @@ def two_layer_loss(params, X, y, reg: float = 0.0) -> Tensor:
     ``params`` maps ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,) to Tensors (numpy arrays are
     wrapped, see the module docstring); ``X`` (N, D), ``y`` (N,) -> scalar Tensor:
 
-        h = max(0, X W1 + b1)        (N, H)
-        s = h W2 + b2                (N, C)
-        L = cross_entropy(s, y) + reg (||W1||^2 + ||W2||^2)
+        hidden = max(0, X W1 + b1)             (N, H)
+        scores = hidden W2 + b2                (N, C)
+        L = cross_entropy(scores, y) + reg (||W1||^2 + ||W2||^2)
+
+    On the diagrams: ``XW1``, ``z1`` (= XW1 + b1), ``hidden``, ``hW2``, ``scores``, then
+    ``data_loss`` and ``reg_loss`` (with ``reg > 0``).
     """
     where = "two_layer_loss"
     data = {k: _data(v) for k, v in checks.mapping(params, where, keys=checks.TWO_LAYER_KEYS).items()}
     _, Xd, y, reg = checks.two_layer_problem(data, _data(X), _data(y), reg, where)
     W1, b1, W2, b2 = (_param(params[k], k, where) for k in checks.TWO_LAYER_KEYS)
-    X = X if isinstance(X, Tensor) else Tensor(Xd)
-    hidden = (X @ W1 + b1).relu()
-    scores = hidden @ W2 + b2
-    loss = F.cross_entropy(scores, y)
-    if reg:
-        loss = loss + reg * ((W1 * W1).sum() + (W2 * W2).sum())
-    return loss
+    X = X if isinstance(X, Tensor) else Tensor(Xd, name="X")
+    hidden = _named(_named(_named(X @ W1, "XW1") + b1, "z1").relu(), "hidden")
+    scores = _named(_named(hidden @ W2, "hW2") + b2, "scores")
+    reg_loss = reg * ((W1 * W1).sum() + (W2 * W2).sum()) if reg else None
+    return _total(F.cross_entropy(scores, y), reg_loss)

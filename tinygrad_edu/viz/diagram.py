@@ -1,16 +1,27 @@
-"""Diagrams of the computation graph, drawn from the graph model (``graph.build``).
+"""Diagrams of the computation graph: ``draw`` chooses what to draw, ``to_svg`` and ``render``
+turn it into a picture.
 
-``draw(t)`` returns a ``Diagram`` (a ``graphviz.Digraph``). By default it is compact, made to be
-read on a slide: an op and the tensor it makes are one box (``3. probs = exp(shifted)`` with the
-tensor's shape, said once), the leaves are boxes of their own (parameters with a bold border,
-constants dashed, one-element constants written into the expression), values and gradients in a
-monospace font side by side, in full up to ``graph.MAX_ENTRIES`` entries, and under each op the
-local-gradient formula of each input that needs one, written for this call (``dW = X.T @ dy``).
-Ops are numbered 1..n within the graph, as ``print(t.tape())`` numbers them. ``detail=True`` draws
-the full sheet instead: tensors and ops as separate nodes, every edge labelled with its shape.
+``draw(t)`` returns a ``Diagram`` (a ``graphviz.Digraph``). By default it is compact: an op and
+the tensor it makes are one box (``3. probs = exp(shifted)`` with the tensor's shape, said once),
+the leaves are boxes of their own, values and gradients in cells side by side, and under them the
+local-gradient formula of each input (see ``boxes``). Ops are numbered 1..n within the graph, as
+``print(t.tape())`` numbers them. ``detail=True`` draws the full sheet instead: tensors and ops as
+separate nodes, every edge labelled with its shape.
 
-A graph of more than ``max_ops`` ops (default 200) is drawn as a summary: runs of consecutive
-tape entries collapse into one box each that counts its ops, and a note says so.
+Never a hang. Laying a drawing out takes Graphviz longer the more nodes and long edges it has
+(``layout``); a drawing within ``LAYOUT_BUDGET`` is laid out in under about 2 s by either
+renderer (``benchmarks/layout.py``). ``draw`` keeps within it by drawing a shared weight beside
+each use, and draws a graph that is still over it, or of more than ``max_ops`` ops (200), as a
+summary (``summary``) that says how to draw one part in full: ``draw(t, around=tensor, depth=2)``.
+A layout that still runs past ``timeout`` seconds (20) stops with a ``LayoutTimeout`` that says
+what to draw instead.
+
+Slides. ``draw(t, fit=(1920, 1080), min_px=12)`` lays the graph out for that frame: repeated
+blocks (``blocks``) are drawn once with "× n", and detail is dropped in this order until the
+smallest text, once the picture is fitted to the frame, is at least ``min_px`` pixels tall: the
+numbers of intermediates and constants, then those of the parameters and the loss, then the
+formulas. The picture is padded to the frame's aspect. The result says what it measured
+(``text_px``) and dropped (``dropped``).
 
 The DOT text (``.source``) needs no Graphviz program; ``.render()``, ``.pipe()``, ``to_svg``,
 ``render`` and the Jupyter display go through the system ``dot`` or the shipped ``graphviz-pure``::
@@ -23,256 +34,65 @@ The DOT text (``.source``) needs no Graphviz program; ``.render()``, ``.pipe()``
 from __future__ import annotations
 
 import html
-import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import graphviz
-import numpy as np
 
-_render = importlib.import_module(__package__ + ".render")  # the module (viz.render is the function)
-from .graph import MAX_ENTRIES, NOISE, PRECISION, build, format_array, shape_text, short_text
+from . import boxes, programs
+from .blocks import find_blocks
+from .boxes import COLOURS, FONT, SIZE, Show
+from .graph import build
+from .layout import LAYOUT_BUDGET, MAX_OPS, plan
+from .numbers import MAX_ENTRIES, NOISE, PRECISION
+from .summary import draw_summary
+from .views import collapse, part
 
-__all__ = ["draw", "Diagram", "to_svg", "render", "COLOURS", "MAX_OPS"]
+__all__ = ["draw", "Diagram", "to_svg", "render", "COLOURS", "MAX_OPS", "text_px"]
 
-MAX_OPS = 200   # larger graphs are drawn as a summary (draw(t, max_ops=None) draws every op)
-FONT, MONO, SIZE = "Helvetica", "Courier", "14"
-
-# Okabe-Ito tints (distinguishable with colour-blindness), each kind also marked by its border
-COLOURS = {
-    "param": "#cfe6f5",   # leaf that requires grad (bold border): what training updates
-    "const": "#eeeeee",   # input that does not require grad (dashed border)
-    "inter": "#fbfbf6",   # made by an op
-    "output": "#fbd9a6",  # the tensor drawn from (double border)
-    "op": "#fff1b8",      # an op (detail sheet)
-}
-_STYLE = {"param": "filled,rounded,bold", "const": "filled,dashed", "inter": "filled",
-          "output": "filled,bold"}
-# highlight=: Okabe-Ito vermilion, a border four times as wide as the others, and a line of text
-# that says why, so that the mark does not rest on the colour alone
-HIGHLIGHT = {"color": "#D55E00", "penwidth": "4"}
+# what a slide drops, in order, until its text is large enough (see the module's docstring)
+DROPS = ("numbers of intermediates and constants", "numbers of parameters and the loss",
+         "formulas")
 
 
-def _h(s: str) -> str:
-    return html.escape(str(s), quote=False)
-
-
-def _mono(lines) -> str:
-    """Left-aligned lines of monospace text as an HTML-like label fragment."""
-    return "".join(f'<FONT FACE="{MONO}">{_h(line).replace(" ", "&#160;")}</FONT>'
-                   f'<BR ALIGN="LEFT"/>' for line in lines)
-
-
-class _Show(NamedTuple):
-    """What the boxes say: values, gradients, formulas; ``fmt`` the options of ``format_array``."""
-
-    values: bool
-    grads: bool
-    formulas: bool
-    fmt: dict
-
-
-def _numbers(x, show: _Show) -> list[str]:
-    """The value and the gradient of tensor ``x`` side by side, as lines of monospace text."""
-    value = format_array(x.data, **show.fmt).splitlines() if show.values else []
-    grad = (format_array(x.grad, **show.fmt).splitlines()
-            if show.grads and x.grad is not None else [])
-    if not grad:
-        return value
-    if not value:
-        return ["grad " + grad[0]] + ["     " + g for g in grad[1:]]
-    if len(value) == 1 and len(grad) == 1:
-        return [f"{value[0]}   grad {grad[0]}"]
-    width = max(len(v) for v in value)
-    rows = [f"{'value'.ljust(width)}   grad"]
-    for i in range(max(len(value), len(grad))):
-        v = value[i] if i < len(value) else ""
-        rows.append(f"{v.ljust(width)}   {grad[i] if i < len(grad) else ''}".rstrip())
-    return rows
-
-
-def _head(title: str, x) -> str:
-    extra = shape_text(x.shape)
-    if x.dtype != np.float64:
-        extra += f" {x.dtype}"
-    tail = f'  <FONT COLOR="#444444">{_h(extra)}</FONT>' if extra.strip() else ""
-    return f"<B>{_h(title)}</B>{tail}<BR ALIGN=\"LEFT\"/>"
-
-
-def _mark_line(mark) -> str:
-    """The highlight's line of text (bold, in the highlight's colour), or nothing."""
-    if not mark:
-        return ""
-    return f'<FONT COLOR="{HIGHLIGHT["color"]}"><B>&gt;&gt; {_h(mark)}</B></FONT><BR ALIGN="LEFT"/>'
-
-
-def _marked(nid: str, marks: dict, attrs: dict) -> dict:
-    """``attrs`` of node ``nid``, with the highlight's border and class when ``marks`` holds it."""
-    if nid not in marks:
-        return attrs
-    out = {**attrs, **HIGHLIGHT}
-    out["class"] = (attrs.get("class", "") + " highlighted").strip()
-    return out
-
-
-def _compact_label(tnode, show: _Show, mark=None) -> str:
-    x, op = tnode.tensor, tnode.op
-    title = f"{op.number}. {op.expr}" if op is not None else tnode.name
-    label = _mark_line(mark) + _head(title, x) + _mono(_numbers(x, show))
-    if show.formulas and op is not None:
-        label += "".join(f'<FONT COLOR="#333333">{_h(f)}</FONT><BR ALIGN="LEFT"/>'
-                         for f in op.grads if f)
-    return f"<{label}>"
-
-
-def _new(rankdir: str, **graph_attr) -> "Diagram":
-    return Diagram(name="graph", graph_attr={"rankdir": rankdir, "fontname": FONT,
-                                             "nodesep": "0.25", "ranksep": "0.3", **graph_attr},
-                   node_attr={"fontname": FONT, "fontsize": SIZE, "shape": "box",
-                              "margin": "0.08,0.04"},
-                   edge_attr={"fontname": FONT, "fontsize": SIZE, "color": "#555555"})
-
-
-def _draw_compact(g, rankdir, show: _Show, edge_values=False, marks=None):
-    d = _new(rankdir)
-    ids, marks = {}, marks or {}
-    for n in g.tensors:
-        if n.folded:
-            continue
-        nid = n.op.id if n.op is not None else n.id
-        ids[id(n.tensor)] = nid
-        extra = {"peripheries": "2"} if n.kind == "output" else {}
-        attrs = {"style": _STYLE[n.kind], "fillcolor": COLOURS[n.kind], "id": nid,
-                 "class": f"tensor {n.kind}" + (" op" if n.op else ""), **extra}
-        d.node(nid, _compact_label(n, show, marks.get(nid)), **_marked(nid, marks, attrs))
-    for op in g.ops:
-        for k, (p, role) in enumerate(zip(op.inputs, op.roles)):
-            if p.folded:
-                continue
-            label = role
-            if edge_values:
-                label = f"{role}: " * bool(role) + short_text(p.tensor.data)
-            d.edge(ids[id(p.tensor)], op.id, label=label, id=f"e_{ids[id(p.tensor)]}_{op.id}_{k}")
-    d.tensor_ids, d.op_ids = ids, {op.number: op.id for op in g.ops}
+def _new(rankdir: str, timeout, **graph_attr) -> "Diagram":
+    d = Diagram(name="graph", graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": SIZE,
+                                          "nodesep": "0.25", "ranksep": "0.3", **graph_attr},
+                node_attr={"fontname": FONT, "fontsize": SIZE, "shape": "box",
+                           "margin": "0.06,0.03"},
+                edge_attr={"fontname": FONT, "fontsize": SIZE, "color": "#555555"})
+    d.timeout = timeout
     return d
 
 
-def _detail_tensor_label(n, show: _Show) -> str:
-    x = n.tensor
-    label = _head(n.name, x)
-    if n.kind == "const":
-        label += "constant<BR ALIGN=\"LEFT\"/>"
-    return f"<{label}{_mono(_numbers(x, show))}>"
+def _advice(g) -> str:
+    example = next((f"around={n.name}" for n in g.tensors if n.kind == "param"), "around=1")
+    return (f"Draw less: draw(t) with the default max_ops gives a summary of a big graph; "
+            f"draw(t, {example}, depth=2) draws the ops within 2 steps of a tensor (or of an op "
+            f"number); show_values=False, show_grads=False make smaller boxes.")
 
 
-def _draw_detail(g, rankdir, show: _Show, edge_values=False, marks=None):
-    """The full sheet: a box per tensor, an ellipse per op, every edge labelled with its shape.
-    A highlighted op's mark goes on its ellipse, a highlighted leaf's on its box."""
-    d = _new(rankdir)
-    ids, marks = {}, marks or {}
-    for n in g.tensors:
-        ids[id(n.tensor)] = n.id
-        attrs = {"style": _STYLE[n.kind], "fillcolor": COLOURS[n.kind], "id": n.id,
-                 "class": f"tensor {n.kind}"}
-        label = _detail_tensor_label(n, show)
-        if n.id in marks:
-            label = f"<{_mark_line(marks[n.id])}{label[1:]}"
-        d.node(n.id, label, **_marked(n.id, marks, attrs))
-    for op in g.ops:
-        label = f"<B>{op.number}. {_h(op.op.describe())}</B><BR/>{_h(op.expr)}"
-        if show.formulas:
-            label += "".join(f"<BR/>{_h(f)}" for f in op.grads if f)
-        if op.id in marks:
-            label = _mark_line(marks[op.id]).replace('<BR ALIGN="LEFT"/>', "<BR/>") + label
-        attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"], "id": op.id,
-                 "class": "op"}
-        d.node(op.id, f"<{label}>", **_marked(op.id, marks, attrs))
-        for k, (p, role) in enumerate(zip(op.inputs, op.roles)):
-            text = " ".join(s for s in (role, str(tuple(p.tensor.shape))) if s)
-            d.edge(ids[id(p.tensor)], op.id, label=text, id=f"e_{ids[id(p.tensor)]}_{op.id}_{k}")
-        d.edge(op.id, op.out.id, label=str(tuple(op.out.tensor.shape)),
-               id=f"e_{op.id}_{op.out.id}")
-    d.tensor_ids, d.op_ids = ids, {op.number: op.id for op in g.ops}
-    return d
-
-
-def _period(names: list) -> int:
-    """The length of the op pattern that repeats through ``names`` (a loop's body), 1 if none of
-    up to 24 ops repeats for at least nine tenths of the tape."""
-    for p in range(1, 25):
-        same = sum(names[i] == names[i + p] for i in range(len(names) - p))
-        if same >= 0.9 * (len(names) - p):
-            return p
-    return 1
-
-
-def _block_text(ops, p: int) -> str:
-    """What a block of ops holds: ``40 x (mul, add, tanh)`` for a repeated pattern, else counts."""
-    names = [op.name for op in ops]
-    if p > 1 and len(names) % p == 0 and names == names[:p] * (len(names) // p):
-        return f"{len(names) // p} x ({', '.join(names[:p])})"
-    counts = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{c} {name}" for name, c in sorted(counts.items(), key=lambda kv: -kv[1]))
-
-
-def _summary_edges(blocks, block_of) -> set:
-    edges = set()
-    for b, ops in enumerate(blocks):
-        for op in ops:
-            for p in op.inputs:
-                if p.op is not None and block_of[p.op.number] != b:
-                    edges.add((f"block{block_of[p.op.number]}", f"block{b}"))
-                elif p.op is None and p.kind == "param":
-                    edges.add((p.id, f"block{b}"))
-    return edges
-
-
-def _draw_summary(g, rankdir, max_ops, marks=None) -> "Diagram":
-    """Runs of consecutive tape entries as one box each (at most about 40 boxes, whole repeats
-    of the graph's repeating pattern when it has one), the parameters as boxes of their own, and
-    a note that says this is a summary. A highlighted op marks the box that holds it."""
-    marks = marks or {}
-    n, p = len(g.ops), _period([op.name for op in g.ops])
-    size = p * max(1, -(-n // (40 * p)))
-    blocks = [g.ops[i:i + size] for i in range(0, n, size)]
-    block_of = {op.number: b for b, ops in enumerate(blocks) for op in ops}
-    d = _new(rankdir)
-    pattern = f" (the pattern of {p} ops that repeats)" if p > 1 else ""
-    d.node("note", f"Summary: {n:,} ops, more than max_ops={max_ops}. Each box is a run of "
-                   f"{size} consecutive tape entries{pattern}; draw(t, max_ops=None) draws "
-                   f"every op.", shape="note", style="filled", fillcolor="#ffffff", id="note")
-    for b, ops in enumerate(blocks):
-        kind = "output" if b == len(blocks) - 1 else "inter"
-        marked = [op for op in ops if op.id in marks]
-        notes = "".join(f"\n>> op {op.number}" + (f": {marks[op.id]}" if marks[op.id] else "")
-                        for op in marked)
-        attrs = {"style": _STYLE[kind], "fillcolor": COLOURS[kind], "id": f"block{b}"}
-        d.node(f"block{b}", f"ops {ops[0].number}-{ops[-1].number}\n{_block_text(ops, p)}{notes}",
-               **(_marked(marked[0].id, marks, attrs) if marked else attrs))
-    params = [t for t in g.tensors if t.kind == "param"]
-    for t in params[:60]:
-        text = f"{t.name} {shape_text(t.tensor.shape)}"
-        text += f"\n>> {marks[t.id]}" if marks.get(t.id) else ""
-        attrs = {"style": _STYLE["param"], "fillcolor": COLOURS["param"], "id": t.id}
-        d.node(t.id, text, **_marked(t.id, marks, attrs))
-    shown = {t.id for t in params[:60]}
-    for a, b in sorted(_summary_edges(blocks, block_of)):
-        if a.startswith("block") or a in shown:
-            d.edge(a, b)
-    d.tensor_ids, d.op_ids, d.summary = {}, {}, True
-    return d
+def _too_big(g, max_ops, budget, labels) -> tuple:
+    """(reason to summarize or '', the copy plan)."""
+    p = plan(g, budget, labels)
+    if max_ops is not None and len(g.ops) > max_ops:
+        return f"more than max_ops={max_ops} ops", p
+    if max_ops is not None and not p.fits:
+        return (f"its layout would cost {p.cost:,}, over the {budget:,} that dot and graphviz-pure "
+                f"lay out in about 2 s"), p
+    return "", p
 
 
 def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
          show_formulas: bool = True, rankdir: str = "TB", detail: bool = False,
          max_ops: int | None = MAX_OPS, frame=None, edge_values: bool = False,
          max_entries: int = MAX_ENTRIES, noise: float = NOISE, precision: int = PRECISION,
-         highlight=None) -> "Diagram":
+         highlight=None, fit=None, min_px: float = 12, around=None, depth: int = 2,
+         legend: bool = True, timeout: float | None = None, renderer: str | None = None,
+         budget: int = LAYOUT_BUDGET, _sent=None, _graph=None) -> "Diagram":
     """The computation graph of tensor ``t`` as a ``graphviz.Digraph`` (a ``Diagram``).
 
     ``t`` may also be the report of a failed ``gradcheck``: then the graph is the one the check
@@ -282,37 +102,162 @@ def draw(t, names=None, show_values: bool = True, show_grads: bool = True,
     Compact by default (see the module's docstring); ``detail=True`` draws the full sheet.
     ``names`` maps tensors to names (``{tensor: "W"}``, ``{id(tensor): "W"}`` or ``{"W": tensor}``);
     unnamed tensors take ``Tensor.name``, then the caller's variable names. ``show_values``,
-    ``show_grads`` (once a backward pass has filled ``.grad``) and ``show_formulas`` choose what the
-    boxes say: a tensor of at most ``max_entries`` entries (40) in full, else min / mean / max,
-    ``precision`` significant digits, an entry below ``noise`` (1e-10) times the largest shown as 0
-    (see ``format_array``); ``rankdir`` is 'TB', 'LR', 'BT' or 'RL'. More than ``max_ops`` ops (None: no limit)
-    gives a summary. ``edge_values=True`` writes each input's value (or shape, when it has more than
-    4 entries) on its edge, as the step-through page does. The result's ``tensor_ids`` ({id(tensor): node id}) and ``op_ids`` ({op
-    number: node id}) are the ids of the SVG elements too. Works after ``backward()``.
+    ``show_grads`` (once a backward pass has filled ``.grad``), ``show_formulas`` and ``legend``
+    choose what the boxes say: a tensor of at most ``max_entries`` entries (40) in full, else
+    min / mean / max, ``precision`` significant digits, rounding noise (below ``noise`` (256) times
+    the dtype's epsilon times the graph's largest gradient, or value) written ``~0``;
+    ``rankdir`` is 'TB', 'LR', 'BT' or 'RL'. ``edge_values=True`` writes each input's value (or
+    shape, when it has more than 4 entries) on its edge, as the step-through page does.
+
+    Big graphs: more than ``max_ops`` ops (None: no limit), or a layout costing more than
+    ``budget``, give a summary; ``around=`` a tensor or an op number draws the ops within
+    ``depth`` steps of it in full. ``timeout`` (seconds, 20) bounds each layout.
+
+    Slides: ``fit=(width, height)`` in pixels lays the graph out for that frame, dropping detail
+    until the text is ``min_px`` tall (see the module's docstring); ``renderer`` chooses the
+    program that measures it.
 
     ``highlight`` marks tensors of the graph: a Tensor, a list of them, or ``{tensor: text}`` to
     say why. Each is drawn with a wide vermilion border (Okabe-Ito, told apart with colour-blindness
     too), a ``highlighted`` class in the SVG, and its text on a line of its own starting ``>>``; a
     tensor made by an op marks that op's box.
+
+    The result's ``tensor_ids`` ({id(tensor): node id}), ``op_ids`` ({op number: node id}) and
+    ``edge_ids`` ({(op number, input): edge id}) are the ids of the SVG elements too; ``summary``
+    is True for a summary; ``model`` is the graph model. Works after ``backward()``.
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"draw: rankdir must be 'TB', 'LR', 'BT' or 'RL', got {rankdir!r}")
+    fit = _check_fit(fit, min_px)
     marks = _as_marks(highlight)
     if hasattr(t, "culprit") and not hasattr(t, "tape"):
         t, marks = _from_report(t, marks)
     if not hasattr(t, "tape"):
         raise TypeError(f"draw: expected a Tensor (or a gradcheck report), got {type(t).__name__}")
-    g = build(t, names=names, frame=frame or sys._getframe(1))
-    summary = max_ops is not None and len(g.ops) > max_ops
-    marks = _node_marks(g, marks, folded_drawn=detail or summary)
-    if summary:
-        d = _draw_summary(g, rankdir, max_ops, marks)
+    g = _graph if _graph is not None else build(t, names=names, frame=frame or sys._getframe(1))
+    show = Show(show_values, show_grads, show_formulas,
+                {"max_entries": max_entries, "noise": noise, "precision": precision},
+                edge_values, _sent is not None, legend)
+    kw = {"rankdir": rankdir, "timeout": timeout, "marks": marks, "sent": _sent}
+    if around is not None:
+        view, text = part(g, around, depth)
+        d = _compact(g, show, view=view, note=text, copies=plan(g, budget, edge_values).copies, **kw)
     else:
-        how = _draw_detail if detail else _draw_compact
-        fmt = {"max_entries": max_entries, "noise": noise, "precision": precision}
-        d = how(g, rankdir, _Show(show_values, show_grads, show_formulas, fmt), edge_values, marks)
-    d.model, d.highlighted = g, marks
+        d = _whole(g, show, detail, max_ops, budget, fit, min_px, renderer, kw)
+    d.model, d.advice = g, _advice(g)
     return d
+
+
+def _whole(g, show, detail, max_ops, budget, fit, min_px, renderer, kw) -> "Diagram":
+    """The whole graph: a summary when it is too big, else fitted to a frame, the full sheet or
+    the compact drawing."""
+    reason, p = _too_big(g, max_ops, budget, show.edge_values)
+    if reason:
+        return _summary(g, reason, **kw)
+    if fit is not None:
+        return _fit(g, show, fit, min_px, renderer, p.copies, **kw)
+    if detail:
+        return _detail(g, show, **kw)
+    return _compact(g, show, copies=p.copies, **kw)
+
+
+def _check_fit(fit, min_px):
+    if fit is None:
+        return None
+    try:
+        w, h = (float(v) for v in fit)
+    except (TypeError, ValueError):
+        raise TypeError(f"draw: fit= takes (width, height) in pixels, e.g. (1920, 1080); got "
+                        f"{fit!r}") from None
+    if not (w > 0 and h > 0) or not min_px > 0:
+        raise ValueError(f"draw: fit= needs a positive width and height and min_px > 0; got "
+                         f"fit={fit!r}, min_px={min_px!r}")
+    return w, h
+
+
+def _compact(g, show, rankdir, timeout, marks, sent, copies=frozenset(), view=None, note=None):
+    d = _new(rankdir, timeout)
+    node_marks = _node_marks(g, marks, folded_drawn=False)
+    boxes.compact(d, g, show, node_marks, copies, view, sent)
+    d.copies = copies
+    if note and show.legend:
+        d.attr(label=boxes.legend(g, show, note=note))
+    d.highlighted, d.part_text = node_marks, note or ""
+    return d
+
+
+def _detail(g, show, rankdir, timeout, marks, sent):
+    d = _new(rankdir, timeout)
+    d.highlighted = _node_marks(g, marks, folded_drawn=True)
+    boxes.detail(d, g, show, d.highlighted)
+    return d
+
+
+def _summary(g, reason, rankdir, timeout, marks, sent):
+    d = _new(rankdir, timeout)
+    d.highlighted = _node_marks(g, marks, folded_drawn=True)
+    draw_summary(d, g, reason, marks=d.highlighted)
+    d.summary, d.reason = True, reason
+    return d
+
+
+# ----------------------------------------------------------------------------------------------
+# Slides.
+# ----------------------------------------------------------------------------------------------
+
+
+def text_px(svg: str, fit=(1920, 1080)) -> tuple:
+    """(the smallest text's height in pixels once the picture is fitted to ``fit``, the picture's
+    width and height in points): the smallest font-size times min(width / w, height / h)."""
+    w, h = (float(v) for v in re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', svg).groups())
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes, default=0.0) * min(fit[0] / w, fit[1] / h), w, h
+
+
+def _levels(show: Show) -> list:
+    """What a slide shows at each step of ``DROPS``: everything, then numbers only on the
+    parameters and the loss, then no numbers, then no formulas either."""
+    return [show, show._replace(key_only=True), show._replace(values=False, grads=False),
+            show._replace(values=False, grads=False, formulas=False)]
+
+
+def _fit(g, show, fit, min_px, renderer, copies, rankdir, timeout, marks, sent):
+    blocks = find_blocks(g)
+    view, kept = collapse(g, blocks) if blocks else (None, [])
+    other = {"TB": "LR", "LR": "TB", "BT": "RL", "RL": "BT"}[rankdir]
+    advice = _advice(g)
+    for level, shown in enumerate(_levels(show)):
+        best = None
+        for rd in (rankdir, other):
+            d = _compact(g, shown, rd, timeout, marks, sent, copies, view)
+            svg = programs.run(d.source, "svg", renderer, timeout, advice).decode("utf-8")
+            px, w, h = text_px(svg, fit)
+            if best is None or px > best[0] + 1e-9:
+                best = (px, d, w, h)
+        if best[0] >= min_px:
+            break
+    px, d, w, h = best
+    _pad(d, w, h, fit)
+    d.text_px, d.dropped, d.fit, d.min_px = px, list(DROPS[:level]), fit, min_px
+    d.blocks = [(b.first, b.first + b.period * count - 1, count) for b, count in kept]
+    if px < min_px:
+        import warnings
+        warnings.warn(f"draw: the smallest text is {px:.1f} px once fitted to {fit[0]:g} x "
+                      f"{fit[1]:g}, below min_px={min_px:g}, even without numbers and formulas. "
+                      + advice, stacklevel=3)
+    return d
+
+
+def _pad(d, w: float, h: float, fit) -> None:
+    """Pad the picture (``w`` x ``h`` points) to the frame's aspect, centred."""
+    aspect, base = fit[0] / fit[1], 4.0          # Graphviz's own pad: 4 points
+    extra_w, extra_h = max(0.0, aspect * h - w), max(0.0, w / aspect - h)
+    d.attr(pad=f"{(base + extra_w / 2) / 72:.4f},{(base + extra_h / 2) / 72:.4f}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Highlights.
+# ----------------------------------------------------------------------------------------------
 
 
 def _as_marks(highlight) -> list:
@@ -366,37 +311,55 @@ def _node_marks(g, marks: list, folded_drawn: bool) -> dict:
     return out
 
 
-class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders through the system ``dot`` or ``graphviz-pure`` alike.
+# ----------------------------------------------------------------------------------------------
+# The Digraph that renders through either program, within a time limit.
+# ----------------------------------------------------------------------------------------------
 
-    ``render()`` and ``pipe()`` are graphviz's own (same arguments); without the system ``dot``
-    they run ``graphviz-pure``. In Jupyter it shows as SVG; with no renderer at all, or when
-    rendering fails, a message and the DOT text instead of a traceback. ``model`` is the graph
-    model it was drawn from; ``summary`` is True for a summary of a large graph.
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders through the system ``dot`` or ``graphviz-pure`` alike,
+    each layout stopped after ``timeout`` seconds (see the module's docstring).
+
+    ``render()`` and ``pipe()`` take graphviz's own arguments. In Jupyter it shows as SVG; with no
+    renderer at all, or when rendering fails or times out, a message and the DOT text instead of
+    a traceback. ``model`` is the graph model it was drawn from; ``summary`` is True for the
+    summary of a big graph (``reason`` says why); drawn with ``fit=``, ``text_px`` is its smallest
+    text in pixels on that frame and ``dropped`` what was left out for it.
     """
 
     summary = False
+    reason = ""
     tensor_ids: dict = {}
     op_ids: dict = {}
+    edge_ids: dict = {}
     highlighted: dict = {}    # {node id: text or None} of the tensors drawn with highlight=
+    timeout = None
+    advice = ""
+    text_px = None
+    dropped: list = []
+    blocks: list = []
+    copies = frozenset()      # ids of the leaves drawn once beside each use
+    part_text = ""            # drawn with around=: what part of the graph
 
-    def _system_dot(self) -> bool:
-        r = _render.find_renderer()
-        return r is not None and r.name == "dot" and self.engine == "dot"
+    def _run(self, fmt, renderer=None) -> bytes:
+        return programs.run(self.source, fmt, renderer, self.timeout, self.advice)
+
+    def _own(self, renderer, formatter, neato_no_op, engine) -> bool:
+        """Whether graphviz's own code should run (an option only it understands was given)."""
+        return bool(renderer or formatter or neato_no_op) or engine not in (None, "dot")
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
              engine=None, encoding=None):
-        if self._system_dot() or renderer or formatter or neato_no_op or engine not in (None, "dot"):
+        if self._own(renderer, formatter, neato_no_op, engine):
             return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
                                 encoding=encoding)
-        out = _render.run(self.source, format or self.format)
+        out = self._run(format or self.format)
         return out.decode(encoding) if encoding else out
 
     def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
                renderer=None, formatter=None, neato_no_op=None, quiet=False, quiet_view=False, *,
                outfile=None, engine=None, raise_if_result_exists=False, overwrite_source=False):
-        if self._system_dot() or renderer or formatter or neato_no_op or view or \
-                engine not in (None, "dot"):
+        if self._own(renderer, formatter, neato_no_op, engine) or view:
             return super().render(filename, directory, view, cleanup, format, renderer, formatter,
                                   neato_no_op, quiet, quiet_view, outfile=outfile, engine=engine,
                                   raise_if_result_exists=raise_if_result_exists,
@@ -408,19 +371,19 @@ class Diagram(graphviz.Digraph):
         target = Path(outfile) if outfile is not None else Path(f"{source}.{fmt}")
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {target}")
-        target.write_bytes(_render.run(self.source, fmt))
+        target.write_bytes(self._run(fmt))
         if cleanup:
             os.remove(source)
         return str(target)
 
     def _svg_or_problem(self) -> tuple:
         """(svg, None) when a renderer made the picture, else (None, what went wrong)."""
-        if _render.find_renderer() is None:
+        if programs.find_renderer() is None:
             return None, ("No Graphviz renderer found: neither the dot program nor graphviz-pure is "
                           "on PATH or next to the Python interpreter. Install one (pip install "
                           "graphviz-pure, or your system's graphviz package) to see the picture.")
         try:
-            return _render.run(self.source, "svg", timeout=30).decode("utf-8"), None
+            return self._run("svg").decode("utf-8"), None
         except (RuntimeError, OSError, subprocess.SubprocessError) as e:
             return None, f"Rendering failed: {e}"
 
@@ -453,10 +416,15 @@ def _as_digraph(t_or_digraph, draw_kwargs, frame) -> graphviz.Digraph:
     return draw(t_or_digraph, frame=frame, **draw_kwargs)
 
 
+def _picture(g, fmt: str, renderer) -> bytes:
+    return programs.run(g.source, fmt, renderer, getattr(g, "timeout", None),
+                        getattr(g, "advice", ""))
+
+
 def to_svg(t_or_digraph, renderer: str | None = None, **draw_kwargs) -> str:
     """The diagram (of a Tensor, drawn with ``draw_kwargs``, or a ready Digraph) as SVG text."""
     g = _as_digraph(t_or_digraph, draw_kwargs, sys._getframe(1))
-    return _render.run(g.source, "svg", renderer).decode("utf-8")
+    return _picture(g, "svg", renderer).decode("utf-8")
 
 
 def render(t_or_digraph, path, format: str | None = None, renderer: str | None = None,
@@ -468,9 +436,9 @@ def render(t_or_digraph, path, format: str | None = None, renderer: str | None =
     """
     g = _as_digraph(t_or_digraph, draw_kwargs, sys._getframe(1))
     path = Path(path)
-    fmt = _render.format_of(path, format)
+    fmt = programs.format_of(path, format)
     if fmt in ("dot", "gv"):
         path.write_text(g.source, encoding="utf-8")
     else:
-        path.write_bytes(_render.run(g.source, fmt, renderer))
+        path.write_bytes(_picture(g, fmt, renderer))
     return path

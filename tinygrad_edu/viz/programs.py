@@ -3,7 +3,8 @@
 Two renderers are looked for: the system ``dot`` (Graphviz), else ``graphviz-pure`` (a
 self-contained port that this package depends on, installed next to the Python interpreter). Both
 take the same DOT text and ``-T<format>`` options. This module knows nothing of tensors: it turns
-DOT text into bytes.
+DOT text into bytes, and stops a program that takes longer than ``timeout`` seconds
+(``LAYOUT_TIMEOUT`` by default) with a ``LayoutTimeout`` that says what to do instead.
 """
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 __all__ = ["Renderer", "RENDERERS", "find_renderer", "renderer_name", "run", "FORMATS",
-           "format_of"]
+           "format_of", "LayoutTimeout", "LAYOUT_TIMEOUT"]
+
+LAYOUT_TIMEOUT = 20.0   # seconds: far above what a drawing within the layout budget takes (< 2 s)
+
+
+class LayoutTimeout(RuntimeError):
+    """A Graphviz program did not finish in time; the message says what to draw instead."""
 
 RENDERERS = ("dot", "graphviz-pure")
 FORMATS = ("svg", "png", "pdf", "dot", "gv", "ps", "eps", "json", "jpg", "jpeg", "gif")
@@ -67,8 +74,13 @@ def format_of(path, format: str | None = None) -> str:
     return suffix or "svg"
 
 
-def run(source: str, fmt: str, renderer: str | None = None, timeout: float = 120) -> bytes:
-    """``source`` (DOT text) rendered as ``fmt`` by ``renderer`` (default: ``find_renderer()``)."""
+def run(source: str, fmt: str, renderer: str | None = None, timeout: float | None = None,
+        advice: str = "") -> bytes:
+    """``source`` (DOT text) rendered as ``fmt`` by ``renderer`` (default: ``find_renderer()``).
+
+    A program still running after ``timeout`` seconds (``LAYOUT_TIMEOUT``) is stopped and
+    ``LayoutTimeout`` raised, its message ending with ``advice`` (what to draw instead)."""
+    timeout = LAYOUT_TIMEOUT if timeout is None else timeout
     r = find_renderer(renderer)
     if r is None:
         want = repr(renderer) if renderer else "'dot' or 'graphviz-pure'"
@@ -77,14 +89,21 @@ def run(source: str, fmt: str, renderer: str | None = None, timeout: float = 120
             f"{sys.executable}). Install graphviz-pure (pip install graphviz-pure) or the system "
             f"graphviz package, or write the DOT text (a path ending in .dot).")
     if fmt == "pdf" and r.name == "graphviz-pure":   # it makes no PDF: a 200 dpi PNG in a PDF
-        return _pdf_from_png(_call(r, source, ["-Tpng", "-Gdpi=200"], timeout))
-    return _call(r, source, [f"-T{fmt}"], timeout)
+        return _pdf_from_png(_call(r, source, ["-Tpng", "-Gdpi=200"], timeout, advice))
+    return _call(r, source, [f"-T{fmt}"], timeout, advice)
 
 
-def _call(r: Renderer, source: str, options: list, timeout: float) -> bytes:
-    proc = subprocess.run([r.path, *options], input=source.encode("utf-8"),
-                          capture_output=True, timeout=timeout)
+def _call(r: Renderer, source: str, options: list, timeout: float, advice: str) -> bytes:
     fmt = options[0][2:]
+    try:
+        proc = subprocess.run([r.path, *options], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        nodes = source.count("[label=")
+        raise LayoutTimeout(
+            f"render: {r.name} did not finish laying out {nodes:,} nodes as {fmt} within "
+            f"{timeout:g} s and was stopped. {advice or 'Draw fewer nodes.'} (timeout=... waits "
+            f"longer.)") from None
     if proc.returncode != 0:
         raise RuntimeError(f"render: {r.name} failed to make {fmt} (exit code {proc.returncode}): "
                            f"{proc.stderr.decode('utf-8', 'replace').strip()}")
