@@ -14,7 +14,7 @@ For each workload every contender first computes its loss and gradients once; th
 the hand-written numpy result (a wrong fast number is worthless) or the contender is not timed. Then
 the contenders run in turn, interleaved and in a rotating order, so that a change of machine load
 hits all of them alike; the table gives the median of the repeats and the ratio to numpy. The page
-starts with the targets of issue 14, each marked met or not met; the growth series are drawn with
+starts with the speed targets, each marked met or not met; the growth series are drawn with
 matplotlib into SVG files beside the page (``benchmarks-w1-growth.svg``, ``benchmarks-w4-growth.svg``).
 """
 from __future__ import annotations
@@ -595,7 +595,7 @@ def page(rep: Report, machine, quick):
         md += ["**Quick run: tiny sizes, few repeats; these numbers are not a measurement.**", ""]
     md += ["## Machine", ""] + [f"- {line}" for line in machine] + [""]
     if rep.targets:
-        md += ["## Targets", "", "The targets of issue 14, all from this one run.", ""]
+        md += ["## Targets", "", "The speed targets, all from this one run.", ""]
         md += table(["target", "measured", "met"], rep.targets) + [""]
     if rep.speed_rows:
         md += ["## Speed", ""]

@@ -177,10 +177,13 @@ def test_default_step_is_the_pages():
     assert default_step(np.zeros(3)) == 1e-5
 
 
-def test_gradgradcheck_is_the_one_in_higher():
-    from tinygrad_edu import gradcheck, higher
-    assert gradcheck.gradgradcheck is higher.gradgradcheck
+def test_gradgradcheck_lives_with_gradcheck():
+    import importlib.util
+    from tinygrad_edu import gradcheck
+    from tinygrad_edu.gradcheck import gradgrad
+    assert gradcheck.gradgradcheck is gradgrad.gradgradcheck
     assert "gradgradcheck" in gradcheck.__all__
+    assert importlib.util.find_spec("tinygrad_edu.higher") is None      # one home, not two
 
 
 def test_function_is_shaped_like_torchs():

@@ -181,8 +181,11 @@ def test_gradcheck_several_inputs_and_float32():
     rep = gradcheck(lambda p, q: ((p @ q).tanh() * (p @ q)).sum(), a, b)
     assert rep and len(rep.checks) == 2
     a32 = Tensor(rng.normal(size=(3,)).astype(np.float32), requires_grad=True)
-    rep32 = gradcheck(lambda p: (p * p).sigmoid().sum(), a32)
-    assert rep32 and rep32.checks[0].dtype == "float32" and "float32" in str(rep32)
+    rep32 = gradcheck(lambda p: (p * p).sigmoid().sum(), a32)          # rechecked in float64
+    assert rep32 and rep32.checks[0].dtype == "f32→f64" and "float64 copies" in str(rep32)
+    assert a32.dtype == np.float32 and a32.grad is None               # the input as it was
+    stays32 = gradcheck(lambda p: (p * p).sigmoid().sum().float(), a32)   # f insists on float32
+    assert stays32.verdict == "inconclusive" and "cannot be rechecked in float64" in str(stays32)
 
 
 def test_gradcheck_finds_a_gradient_the_engine_misses():

@@ -24,7 +24,7 @@ def unfold(x, kernel, stride, dilation):
 
 def fold(x, hw, kernel, stride, dilation):
     return apply(ops.Fold(hw=hw, kernel=kernel, stride=stride, dilation=dilation), x)
-from tinygrad_edu.higher import gradgradcheck
+from tinygrad_edu.gradcheck import gradgradcheck
 import test_conv
 import test_ops_more
 from test_higher import _second

@@ -149,3 +149,44 @@ def test_broadcast_and_matmul_errors_still_say_what_is_wrong():
     with pytest.raises(ValueError, match="batch dimensions"):
         Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((5, 4, 2)))
     assert (a @ np.ones(4)).shape == (3,) and (np.ones(3) @ a).shape == (4,)
+
+
+# ------------------------------------------------------------------ totals that grow in place
+
+
+def test_totals_grown_in_place_never_touch_an_array_someone_else_holds():
+    """A tensor used many times gets its parts added in place into a total only the walk holds;
+    every other tensor's gradient (intermediates share arrays: add sends dy to both) stays its own."""
+    torch = pytest.importorskip("torch")
+    x0 = np.random.default_rng(3).standard_normal((3, 4))
+    ours, theirs = {}, {}
+    for lib in ("ours", "torch"):
+        x = Tensor(x0.copy(), requires_grad=True) if lib == "ours" else \
+            torch.tensor(x0.copy(), requires_grad=True)
+        h = x * 1.0
+        a = h + h                 # dy reaches h twice through one add
+        b = a + h + x             # and h a third time, x a fourth
+        c = (b * b).sum() + (a * 2.0).sum() + h.sum()
+        kept = {"h": h, "a": a, "b": b}
+        if lib == "torch":
+            for t in kept.values():
+                t.retain_grad()
+        c.backward()
+        got = ours if lib == "ours" else theirs
+        value = (lambda g: np.array(g)) if lib == "ours" else (lambda g: g.numpy().copy())
+        got.update({k: value(t.grad) for k, t in kept.items()}, x=value(x.grad))
+    for k in theirs:
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-13, atol=1e-13)
+
+
+def test_a_leaf_adopts_the_walks_total_only_when_nobody_else_holds_it():
+    x = Tensor(np.ones(3), requires_grad=True)
+    seed = np.ones(3)
+    (x * 1.0).backward(seed)              # the seed is the user's array: x.grad must be a copy
+    x.grad[0] = 7.0
+    assert seed[0] == 1.0
+    w = Tensor(np.ones(3), requires_grad=True)
+    (w * 2.0 + w * 3.0).sum().backward()  # a total the walk made: adopted, then added into in place
+    g = w.grad
+    (w * 2.0 + w * 3.0).sum().backward()
+    assert g is w.grad and np.array_equal(g, [10.0, 10.0, 10.0])

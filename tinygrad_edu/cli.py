@@ -8,8 +8,10 @@
     tinygrad-edu graph [--loss NAME] [--out DIR] the computation graph as a picture and a step-through page
     tinygrad-edu train [--model NAME] [--out DIR] train on the digits; curves and weights as PNG
 
-Every subcommand has ``--help``. Bad arguments print one line and exit with status 2; a failed
-gradient check exits with status 1.
+Every subcommand has ``--help``. Bad arguments print one line and exit with status 2. ``check``
+exits with 0 when every gradient agrees, 1 when one is wrong, 2 for a usage error or nothing to
+check, 3 when the numbers cannot decide (inconclusive); with several functions the worst decides.
+This module only parses, calls and prints: the checks themselves are ``homework``'s.
 """
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .homework import EXIT, LOSS_NAMES, HomeworkError
 
-LOSS_NAMES = ("softmax", "svm", "two_layer")
 DEFAULT_OUT = "tinygrad-edu-out"
 
 
@@ -80,150 +82,40 @@ def _say(text="", quiet=False):
         print(text, flush=True)
 
 
-# ---------------------------------------------------------------------------------- data
-
-
-def _digits(seed, n=None):
-    from .datasets import load_digits
-    return load_digits(seed=seed, n=n)
-
-
-def _example_loss(name, X, y, reg, seed):
-    """A scalar loss Tensor of ``name`` on (X, y) with small random weights, and its parameters."""
-    from . import losses
-    from .engine import Tensor
-
-    rng = np.random.RandomState(seed)
-    D, C, H = X.shape[1], 10, 16
-    Xt = Tensor(X, name="X")
-    if name == "two_layer":
-        params = {"W1": Tensor(rng.randn(D, H) / np.sqrt(D), requires_grad=True, name="W1"),
-                  "b1": Tensor(np.zeros(H), requires_grad=True, name="b1"),
-                  "W2": Tensor(rng.randn(H, C) / np.sqrt(H), requires_grad=True, name="W2"),
-                  "b2": Tensor(np.zeros(C), requires_grad=True, name="b2")}
-        return losses.two_layer_loss(params, Xt, y, reg), params
-    W = Tensor(0.01 * rng.randn(D, C), requires_grad=True, name="W")
-    fn = losses.softmax_loss if name == "softmax" else losses.svm_loss
-    return fn(W, Xt, y, reg), {"W": W}
-
-
 # ---------------------------------------------------------------------------------- check
 
 
 def run_check(losses=LOSS_NAMES, n=50, reg=0.1, seed=0, out=None, quiet=False):
     """Print (and with ``out`` write to ``out/check.txt``) the four-way gradient comparison of each
-    loss on ``n`` digits. Returns ``(ok, files)``."""
-    from .compare import compare, compare_all
-
-    d = _digits(seed)
-    X, y = d.X_train[:n], d.y_train[:n]
-    rng = np.random.RandomState(seed)
-    # weights that make scores of order 1 (as after some training): a tiny weight has a tiny
-    # gradient, whose relative error against centered differences would be dominated by rounding
-    W = rng.randn(64, 10) / 8.0
-    H = 16
-    params = {"W1": rng.randn(64, H) / 8.0, "b1": 0.1 * rng.randn(H),
-              "W2": rng.randn(H, 10) / 4.0, "b2": 0.1 * rng.randn(10)}
-    if tuple(losses) == LOSS_NAMES:   # one table for all three
-        results = [compare_all(X=X, y=y, W=W, params=params, reg=reg, seed=seed)]
-    else:
-        results = [compare(name, X=X, y=y, W=W, params=params, reg=reg, seed=seed)
-                   for name in losses]
-    ok = all(r.ok for r in results)
-    text = (f"The gradient of each loss on {len(y)} digits (64 features, 10 classes), reg={reg}, "
-            f"four ways:\n  graph = the engine's backward(); naive, vectorized = the hand-derived "
-            f"formulas;\n  numerical = centered differences. Columns 'vs ...': max relative error "
-            f"between the gradients.\n\n" + "\n\n".join(str(r) for r in results)
-            + f"\n\nall agree: {'yes' if ok else 'NO'}")
-    if not ok:
-        text += ("\n(The numerical gradient of a ReLU or hinge loss is wrong where an input lies within "
-                 "h = 1e-5 of the kink at 0: centered differences then straddle it. If only such a "
-                 "pair disagrees, try another --seed.)")
+    loss on ``n`` digits (``homework.check_builtin``). Returns ``(verdict, files)``."""
+    from .homework import check_builtin
+    results, text = check_builtin(losses, n=n, reg=reg, seed=seed)
     _say(text, quiet)
     files = []
     if out is not None:
         path = Path(out) / "check.txt"
         path.write_text(text + "\n", encoding="utf-8")
         files.append((path, "the gradient comparison table"))
-    return ok, files
+    return results.verdict, files
 
 
-MINE_NAMES = {"softmax": ("softmax_loss_naive", "softmax_loss_vectorized"),
-              "svm": ("svm_loss_naive", "svm_loss_vectorized")}
-
-
-def _load_file(path):
-    """Import the Python file at ``path`` as a module (its top level runs, as with ``python FILE``)."""
-    import importlib.util
-
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"--mine {path}: no such file")
-    spec = importlib.util.spec_from_file_location(f"_tinygrad_edu_mine_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent.resolve()))
-    try:
-        spec.loader.exec_module(module)
-    except Exception as e:
-        raise UsageError(f"--mine {path}: importing it failed with {type(e).__name__}: {e}") from None
-    finally:
-        sys.path.pop(0)
-    return module
-
-
-def _two_layer_from(module):
-    """Your two-layer loss as ``(params, X, y, reg) -> (loss, grads)``: ``two_layer_loss`` itself,
-    or a ``TwoLayerNet`` class whose ``.params`` are set and whose ``.loss(X, y, reg=reg)`` is called."""
-    fn = getattr(module, "two_layer_loss", None)
-    if callable(fn):
-        return fn
-    cls = getattr(module, "TwoLayerNet", None)
-    if not isinstance(cls, type):
-        return None
-
-    def net_loss(params, X, y, reg):
-        net = cls(params["W1"].shape[0], params["W1"].shape[1], params["W2"].shape[1])
-        net.params = {k: v.copy() for k, v in params.items()}
-        return net.loss(X, y, reg=reg)
-    net_loss.__name__ = "TwoLayerNet.loss"
-    return net_loss
-
-
-def run_mine(path, n=50, reg=0.1, seed=0, quiet=False):
-    """Check the cs231n-named functions found in the file ``path`` against the graph, the library's
-    formulas and numerical differences, on ``n`` digits. Returns ``(ok, text)``."""
-    from .compare import ComparisonSet, compare
-
-    module = _load_file(path)
-    d = _digits(seed)
-    X, y = d.X_train[:n], d.y_train[:n]
-    rng = np.random.RandomState(seed)
-    W = rng.randn(64, 10) / 8.0
-    params = {"W1": rng.randn(64, 16) / 8.0, "b1": 0.1 * rng.randn(16),
-              "W2": rng.randn(16, 10) / 4.0, "b2": 0.1 * rng.randn(10)}
-    found, comparisons = [], {}
-    for loss, (naive_name, vec_name) in MINE_NAMES.items():
-        naive, vec = getattr(module, naive_name, None), getattr(module, vec_name, None)
-        found += [name for name, fn in ((naive_name, naive), (vec_name, vec)) if callable(fn)]
-        if callable(naive) or callable(vec):
-            comparisons[loss] = compare(loss, X=X, y=y, W=W, reg=reg, seed=seed, full_limit=200,
-                                        naive=naive if callable(naive) else None,
-                                        vectorized=vec if callable(vec) else None)
-    two = _two_layer_from(module)
-    if two is not None:
-        found.append(two.__name__)
-        comparisons["two_layer"] = compare("two_layer", X=X, y=y, params=params, reg=reg, seed=seed,
-                                           full_limit=200,
-                                           vectorized=two)
-    if not comparisons:
-        names = ", ".join(n for pair in MINE_NAMES.values() for n in pair)
-        raise UsageError(f"--mine {path}: found none of {names}, TwoLayerNet, two_layer_loss")
-    results = ComparisonSet(comparisons)
-    text = (f"Your functions in {path} ({', '.join(found)}) on {len(y)} digits, reg={reg}, beside the "
-            f"engine's graph, the library's formulas and numerical differences:\n\n{results}\n\n"
-            f"all agree: {'yes' if results.ok else 'NO'}")
+def run_mine(path, n=50, reg=0.1, seed=0, reg_convention=None, quiet=False):
+    """Check the cs231n-named functions found in the file ``path`` (``homework.check_file``).
+    Returns ``(verdict, text)``."""
+    from .homework import check_file
+    results, text = check_file(path, n=n, reg=reg, seed=seed, reg_convention=reg_convention)
     _say(text, quiet)
-    return results.ok, text
+    return results.verdict, text
+
+
+def _digits(seed, n, option="--n"):
+    from .homework import digits
+    return digits(n, seed, option)
+
+
+def _all_digits(seed):
+    from .datasets import load_digits
+    return load_digits(seed=seed)
 
 
 # ---------------------------------------------------------------------------------- graph
@@ -234,15 +126,14 @@ def run_graph(losses=LOSS_NAMES, out=DEFAULT_OUT, n=4, fmt="svg", page=True, see
     and its step-through HTML page, for ``n`` digits. Returns the list of (path, description)."""
     from . import viz
 
+    from .homework import example_loss
+
     out = Path(out)
-    d = _digits(seed)
-    if n > len(d.y_train):
-        raise UsageError(f"--n {n}: there are {len(d.y_train)} training digits; pass at most that")
-    X, y = d.X_train[:n], d.y_train[:n]
+    X, y = _digits(seed, n)
     files = []
     renderer = viz.find_renderer()
     for name in losses:
-        loss, _ = _example_loss(name, X, y, reg=0.1, seed=seed)
+        loss, _ = example_loss(name, X, y, reg=0.1, seed=seed)
         if page:  # before backward: the page replays the walk from the values the ops saved
             path = viz.write_page(loss, out / f"{name}_backprop.html",
                                   title=f"{name} loss: the backward pass, step by step")
@@ -277,7 +168,7 @@ def run_train(model="two_layer", out=DEFAULT_OUT, iters=None, lr=None, reg=None,
         raise UsageError(f"--lr is the step size of sgd; --optimizer {optimizer} chooses its own "
                          f"steps: leave --lr out")
     out = Path(out)
-    d = _digits(seed)
+    d = _all_digits(seed)
     files = []
     start = time.perf_counter()
     if model == "two_layer":
@@ -336,22 +227,44 @@ def run_demo(out=DEFAULT_OUT, quick=False, seed=0):
     start = time.perf_counter()
     print(f"tinygrad-edu {__version__} demo: everything goes to {out.resolve()}\n")
     print("1. One gradient, four ways (graph / naive / vectorized / numerical)\n")
-    ok, files = run_check(n=30 if quick else 50, seed=seed, out=out)
+    verdict, files = run_check(n=30 if quick else 50, seed=seed, out=out)
     print("\n2. The computation graphs and the step-through pages\n")
     files += run_graph(out=out, seed=seed)
     print("\n3. A short training run of the two-layer net\n")
     _, more = run_train(out=out, iters=200 if quick else 600, seed=seed)
     files += more
-    print(f"\nSummary ({time.perf_counter() - start:.1f} s): gradients "
-          f"{'agree' if ok else 'DISAGREE'}; files written to {out}:")
+    print(f"\nSummary ({time.perf_counter() - start:.1f} s): gradient check {verdict}; files "
+          f"written to {out}:")
     width = max(len(p.name) for p, _ in files)
     for path, what in files:
         print(f"  {path.name:<{width}}  {what}")
     print("\nOpen the *_backprop.html pages in a browser to step through backward passes.")
-    return 0 if ok else 1
+    return EXIT[verdict]
 
 
 # ---------------------------------------------------------------------------------- parser
+
+
+def _add_check(sub, common) -> None:
+    """The ``check`` subcommand's arguments."""
+    sp = sub.add_parser("check", help="compare the gradient four ways: graph, naive, vectorized, "
+                                      "numerical",
+                        description="Compute each loss's gradient by the engine (graph), the "
+                                    "hand-derived formulas (naive, vectorized) and centered "
+                                    "differences (numerical) on digits; print the table. Exit "
+                                    "status 0 if they agree, 1 if one is wrong, 3 if the numbers "
+                                    "cannot decide (inconclusive).")
+    common(sp, out=False)
+    sp.add_argument("--loss", choices=LOSS_NAMES + ("all",), default="all")
+    sp.add_argument("--n", type=_positive_int, default=50, help="number of digits (default 50)")
+    sp.add_argument("--reg", type=_nonnegative_float, default=0.1, help="L2 strength (default 0.1)")
+    sp.add_argument("--out", default=None, metavar="DIR", help="also write the table to DIR/check.txt")
+    sp.add_argument("--mine", default=None, metavar="FILE.py",
+                    help="check your own cs231n-named functions in FILE.py (softmax_loss_naive, "
+                         "..._vectorized, svm_loss_*, TwoLayerNet or two_layer_loss)")
+    sp.add_argument("--reg-convention", type=float, choices=(1.0, 0.5), default=None,
+                    metavar="{1,0.5}", help="your loss adds reg*sum(W*W) (1) or 0.5*reg*sum(W*W) "
+                                             "(0.5); default: found from your loss")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -375,20 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--quick", action="store_true", help="smaller comparison, shorter training")
 
-    sp = sub.add_parser("check", help="compare the gradient four ways: graph, naive, vectorized, "
-                                      "numerical",
-                        description="Compute each loss's gradient by the engine (graph), the "
-                                    "hand-derived formulas (naive, vectorized) and centered "
-                                    "differences (numerical) on digits; print the table. Exit "
-                                    "status 1 if they disagree.")
-    common(sp, out=False)
-    sp.add_argument("--loss", choices=LOSS_NAMES + ("all",), default="all")
-    sp.add_argument("--n", type=_positive_int, default=50, help="number of digits (default 50)")
-    sp.add_argument("--reg", type=_nonnegative_float, default=0.1, help="L2 strength (default 0.1)")
-    sp.add_argument("--out", default=None, metavar="DIR", help="also write the table to DIR/check.txt")
-    sp.add_argument("--mine", default=None, metavar="FILE.py",
-                    help="check your own cs231n-named functions in FILE.py (softmax_loss_naive, "
-                         "..._vectorized, svm_loss_*, TwoLayerNet or two_layer_loss)")
+    _add_check(sub, common)
 
     sp = sub.add_parser("graph", help="draw a loss's graph; write the step-through page",
                         description="Build a loss on a few digits, write its computation graph "
@@ -416,8 +316,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check(args) -> int:
+    """``tinygrad-edu check``: the built-in comparison, or your file's functions; exit by verdict."""
+    if args.mine is not None:
+        verdict, text = run_mine(args.mine, n=args.n, reg=args.reg, seed=args.seed,
+                                 reg_convention=args.reg_convention)
+        if args.out is not None:
+            (Path(args.out) / "check.txt").write_text(text + "\n", encoding="utf-8")
+        return EXIT[verdict]
+    if args.reg_convention is not None:
+        raise UsageError("--reg-convention says how *your* loss writes the regularization: use it "
+                         "with --mine FILE.py")
+    losses = LOSS_NAMES if args.loss == "all" else (args.loss,)
+    verdict, _ = run_check(losses, n=args.n, reg=args.reg, seed=args.seed, out=args.out)
+    return EXIT[verdict]
+
+
 def main(argv=None) -> int:
-    """Entry point of ``tinygrad-edu``; returns the exit status (0 ok, 1 failure, 2 bad usage)."""
+    """Entry point of ``tinygrad-edu``; returns the exit status (0 ok, 1 wrong or failed, 2 bad
+    usage or nothing to check, 3 inconclusive)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -428,15 +345,8 @@ def main(argv=None) -> int:
             _out_dir(args.out)
         if args.command == "demo":
             return run_demo(out=args.out, quick=args.quick, seed=args.seed)
-        if args.command == "check" and args.mine is not None:
-            ok, text = run_mine(args.mine, n=args.n, reg=args.reg, seed=args.seed)
-            if args.out is not None:
-                (Path(args.out) / "check.txt").write_text(text + "\n", encoding="utf-8")
-            return 0 if ok else 1
         if args.command == "check":
-            losses = LOSS_NAMES if args.loss == "all" else (args.loss,)
-            ok, _ = run_check(losses, n=args.n, reg=args.reg, seed=args.seed, out=args.out)
-            return 0 if ok else 1
+            return _check(args)
         if args.command == "graph":
             losses = LOSS_NAMES if args.loss == "all" else (args.loss,)
             run_graph(losses, out=args.out, n=args.n, fmt=args.format, page=not args.no_page,
@@ -446,7 +356,7 @@ def main(argv=None) -> int:
                   hidden=args.hidden, optimizer=args.optimizer, seed=args.seed,
                   verbose=args.verbose)
         return 0
-    except UsageError as e:
+    except (UsageError, HomeworkError) as e:
         print(f"tinygrad-edu {args.command}: error: {e}", file=sys.stderr)
         return 2
     except ImportError as e:

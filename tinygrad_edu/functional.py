@@ -207,7 +207,7 @@ def mse(pred, target) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------------
-# For convolutional nets (issue 12), as torch.nn.functional: activations, padding, convolution,
+# For convolutional nets, as torch.nn.functional: activations, padding, convolution,
 # pooling, dropout and the norms. All composites of Tensor operations; the one primitive they add is
 # ``ops.Unfold`` (the sliding windows, im2col), whose gradient adds each window entry back.
 # ---------------------------------------------------------------------------------------------

@@ -102,7 +102,8 @@ def record(op: Op, *inputs):
         data = op.forward(*map(_data, inputs))
     except (ValueError, IndexError, TypeError) as e:   # numpy refused: say why in the engine's words
         raise op.refused(inputs, e) from None
-    out = object.__new__(type(inputs[0]))   # a Tensor for the result (numpy's: no checks needed)
+    out = object.__new__(type(inputs[0]))   # the Tensor of the result: the engine's one way to make
+    # a Tensor without Tensor()'s checks of what a user gives (numpy's result needs none)
     out.data = data if type(data) is np.ndarray else np.asarray(data)   # (numpy gives 0-d as scalars)
     out._grad = out._op = out.name = None
     needs = list(map(_requires_grad, inputs))

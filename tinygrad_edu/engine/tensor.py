@@ -48,16 +48,6 @@ class Tensor(TensorMethods):
         self.data, self._requires_grad, self.name = data, bool(requires_grad), name
         self._grad = self._op = None
 
-    @classmethod
-    def wrap(cls, data) -> "Tensor":
-        """A constant Tensor around an op's result, a float or bool array (or numpy's 0-d scalar),
-        without ``__init__``'s checks: the one way the engine makes a Tensor for itself."""
-        t = object.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
-        t._grad = t._op = t.name = None
-        t._requires_grad = False
-        return t
-
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self.data.dtype, doc="float32 or float64 (bool for a mask).")

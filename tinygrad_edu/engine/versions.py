@@ -170,8 +170,8 @@ def become(t, out, old):
 
 def snapshot(t):
     """A new tensor holding ``t``'s current value and op: what ``t``'s earlier users saw."""
-    old = object.__new__(type(t))
-    old.data, old._op, old._requires_grad, old.name, old._grad = t.data, t._op, t.requires_grad, t.name, None
+    old = type(t)(t.data, name=t.name)
+    old._op, old._requires_grad = t._op, t._requires_grad
     return old
 
 

@@ -12,16 +12,22 @@ So d = n - r, and the learner's gradient a is fitted by least squares as
     a = alpha * d + beta * r
 
 alpha names the data term's mistake (N: no division by N; 1/N: divided twice; -1: flipped sign) and
-beta the regularization's (0: missing; 2: doubled; 0.5: halved). Both conventions are tried; the
-first that gives recognized values is taken (c = 2, the convention of ``losses``, when both do, and
-the report then gives the other reading too). A fit is trusted only when it reproduces every checked
-entry within the tolerance, and only with more checked entries than unknowns.
+beta the regularization's (0: missing; 2: doubled; 0.5: halved). Each entry is weighted by the
+estimated error of its numerical value, so the fit gives alpha and beta with their uncertainties
+(``Fitted``), and a factor is named only when the named value lies within three of them: a fitted
+0.9775 +- 0.0003 is not "half", and is reported as close to the right one instead. Both conventions
+are tried; the first that gives recognized values is taken (c = 2, the convention of ``losses``,
+when both do, and the report then gives the other reading too). A fit is trusted only when it
+reproduces every checked entry within three times the rule's tolerance, and only with more checked
+entries than unknowns.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from .accuracy import MARGIN, Rule
 
 
 @dataclass
@@ -38,24 +44,23 @@ class Diagnosis:
 @dataclass
 class Evidence:
     """What a check measured. ``ana``/``num``: the learner's and the numerical gradient at the checked
-    entries ``idx`` (1-D, float64; ``ana`` None when the shapes cannot be matched); ``kink``: entries
-    at a kink (left out); ``agree``: entries within tolerance; ``xs``: x at those entries."""
+    entries ``idx`` (1-D, float64; ``ana`` None when the shapes cannot be matched); ``err``: the
+    estimated error of ``num``; ``kink``: entries at a kink (left out); ``rule``: the agreement
+    rule; ``xs``: x at those entries."""
 
     x: np.ndarray
     grad: np.ndarray
     idx: list
     num: np.ndarray
     ana: np.ndarray | None
-    agree: np.ndarray
+    err: np.ndarray
     kink: np.ndarray
-    rtol: float
-    atol: float
+    rule: Rule
     reg: float | None
     N: int | None
     convention: float | None = None
     modified: int = 0
     low: bool = False
-    spread: np.ndarray | None = None      # |forward - backward slope| per entry: 0 when smooth
 
     @property
     def xs(self) -> np.ndarray:
@@ -66,18 +71,39 @@ class Evidence:
         """Entries that count for the verdict and the fits: all but those at a kink."""
         return ~self.kink
 
-    def close(self, a, b, loose=1.0) -> np.ndarray:
-        """Entry by entry: |a - b| <= atol + rtol (|a| + |b|) (``loose`` scales both)."""
-        return np.abs(a - b) <= loose * (self.atol + self.rtol * (np.abs(a) + np.abs(b)))
-
     @property
-    def value_tol(self) -> float:
-        """How near a fitted factor must be to a recognized value (1 for 'right', N, ...)."""
-        return 3e-2 if self.low else 1e-3
+    def agree(self) -> np.ndarray:
+        """Entries where your gradient agrees with the numerical one (by the rule)."""
+        if self.ana is None:
+            return np.zeros(len(self.idx), bool)
+        return self.close(self.ana, self.num)
+
+    def close(self, a, b, loose=1.0, err=None) -> np.ndarray:
+        """Entry by entry: a and b agree by the rule, with ``loose`` times its tolerance (``err``:
+        the numerical errors of these entries, when they are a subset)."""
+        return np.abs(a - b) <= loose * self.rule.allowed(a, b, self.err if err is None else err)
+
+    def zero(self, a) -> np.ndarray:
+        """Entry by entry: a is 0 within the numerical error (and the rule's floor)."""
+        return self.close(a, np.zeros_like(a))
 
 
-def near(value, target, tol) -> bool:
-    return abs(value - target) <= tol * max(1.0, abs(target))
+@dataclass
+class Fitted:
+    """A fitted factor: its ``value`` and the uncertainty ``sigma`` of the least-squares fit."""
+
+    value: float
+    sigma: float
+
+    def near(self, target) -> bool:
+        """True when ``target`` lies within three sigma of the value (and a hair of rounding)."""
+        return abs(self.value - target) <= 3 * self.sigma + 1e-9 * max(1.0, abs(target))
+
+    def __str__(self):
+        if self.sigma <= 1e-6 * abs(self.value):
+            return f"{self.value:.6g}"
+        value = 0.0 if abs(self.value) < self.sigma else self.value
+        return f"{value:.4g} ± {self.sigma:.2g}"
 
 
 # ---------------------------------------------------------------------------------- the table's entries
@@ -112,8 +138,10 @@ def ex(s):
 
 
 def no_dependence(ev):
-    if ev.num.size and np.all(np.abs(ev.num) <= ev.atol):
-        nonzero = not np.all(np.abs(ev.ana) <= ev.atol)
+    exact = np.all(ev.num == 0.0)           # a loss that ignores x does not move at all
+    small = ev.ana is not None and MARGIN * ev.err.max(initial=0.0) <= 1e-2 * np.abs(ev.ana).max(initial=0.0)
+    if ev.num.size and (exact or (small and np.all(ev.zero(ev.num)))):
+        nonzero = ev.ana is not None and not np.all(ev.zero(ev.ana))
         return [Diagnosis("no_dependence", (
             f"The numerical gradient is zero at all {ev.num.size} checked entries: the loss does not "
             f"change when x changes" + (", yet your gradient is not zero" if nonzero else "")
@@ -129,9 +157,13 @@ def only_reg(ev):
     if u.sum() < 2 or not np.any(xs[u]):
         return [], False
     s = float(np.dot(ev.num[u], xs[u]) / np.dot(xs[u], xs[u]))
-    if s == 0 or not ev.close(ev.num[u], s * xs[u], 3).all() or ev.close(ev.ana, ev.num)[u].all():
+    rest = np.abs(ev.num[u] - s * xs[u])                 # what is left for a data term
+    if s == 0 or not ev.close(ev.num[u], s * xs[u], 1, ev.err[u]).all() \
+            or ev.close(ev.ana, ev.num)[u].all() \
+            or np.abs(ev.ana[u] - ev.num[u]).max() < 10 * rest.max():   # yours is no clearer
         return [], False
-    known = ev.reg is not None and ev.reg > 0 and any(near(s, c * ev.reg, ev.value_tol) for c in (2, 1))
+    known = ev.reg is not None and ev.reg > 0 and any(abs(s - c * ev.reg) <= 1e-3 * c * ev.reg
+                                                      for c in (2, 1))
     return [Diagnosis("only_reg", (
         f"The numerical gradient is just a multiple of x ({s:.4g} * x"
         + (", the regularization's gradient" if known else ", what a regularization term gives")
@@ -177,9 +209,12 @@ def _mask_evidence(ev):
         parts = [c * ev.reg * ev.xs for c in ((2.0 * ev.convention,) if ev.convention else (2.0, 1.0))]
     best = (0, 0, u, u)
     for r in parts:
-        flat = np.abs(ev.num - r) <= ev.atol
-        zero = np.abs(ev.ana - r) <= ev.atol
-        leak, blocked = int((u & flat).sum()), int((u & ~flat & zero).sum())
+        flat, zero = ev.zero(ev.num - r), ev.zero(ev.ana - r)
+        # 0 against clearly not 0: a hundred times the tolerance, so that a data term that is
+        # merely small at an entry is no evidence of a mask
+        big_num = ~ev.close(ev.num - r, np.zeros_like(ev.num), 100)
+        big_ana = ~ev.close(ev.ana - r, np.zeros_like(ev.ana), 100)
+        leak, blocked = int((u & flat & big_ana).sum()), int((u & big_num & zero).sum())
         if leak + blocked > best[0] + best[1]:
             best = (leak, blocked, u, flat)
     return best
@@ -214,7 +249,8 @@ def mismatch(ev):
         tested = None
     return [Diagnosis("mismatch", (
         f"Your gradient differs from the numerical one at {int(u.sum())} of {int(ev.used.sum())} "
-        f"checked entries (worst at {ev.idx[k]}: yours {ev.ana[k]:.6g}, numerical {ev.num[k]:.6g})."
+        f"checked entries (worst at {ev.idx[k]}: yours {ev.ana[k]:.6g}, numerical {ev.num[k]:.6g} "
+        f"± {ev.err[k]:.2g})."
         + (f" It is not {tested} (a least-squares fit of that form misses the checked entries)."
            if tested else " Too few entries were checked to test any pattern.")
         + " Possible causes: a ReLU or hinge-margin mask missing or taken from the wrong array (in "
@@ -243,122 +279,152 @@ def diagnose(ev) -> list:
 
 
 def lstsq_fit(a, basis, ev):
-    """Least squares a ~ sum_j coef_j basis_j over the used entries; the coefficients, or None when
-    the fit misses some entry or there are too few entries to trust it. Each entry is weighted by
-    its uncertainty, so that an entry near a kink (whose numerical value may be off by up to the
-    gap between its one-sided slopes, ``ev.spread``) cannot pull the fit off the others."""
+    """Weighted least squares a ~ sum_j coef_j basis_j over the used entries: (coefficients, their
+    covariance), or None when the fit misses some entry by more than three times the rule's
+    tolerance, or there are too few entries to trust it.
+
+    Each entry is weighted by its uncertainty: the numerical error ``ev.err`` (scaled by the first
+    coefficient, since the basis is made of numerical values) and the rule's floor. The covariance
+    is (B^T W B)^-1, widened by the reduced chi-square when the residuals exceed the errors."""
     u = ev.used
     B = np.stack([b[u] for b in basis], axis=1)
     if u.sum() <= len(basis) + 1 or np.linalg.matrix_rank(B) < len(basis):
         return None
-    spread = ev.spread[u] if ev.spread is not None else np.zeros(int(u.sum()))
-    scale = ev.atol + ev.rtol * np.abs(a[u]) + spread
-    coef = np.linalg.lstsq(B / scale[:, None], a[u] / scale, rcond=None)[0]
+    au, err, scale = a[u], ev.err[u], 1.0
+    for _ in range(2):      # the second pass weights by the fitted factor on the numerical values
+        sigma = err * scale + ev.rule.rtol * np.abs(au) + 1e-300
+        Bw = B / sigma[:, None]
+        coef = np.linalg.lstsq(Bw, au / sigma, rcond=None)[0]
+        scale = max(1.0, abs(float(coef[0])))
     fitted = B @ coef
-    allowed = 3 * (ev.atol + ev.rtol * (np.abs(a[u]) + np.abs(fitted))) + abs(coef[0]) * spread
-    if not np.all(np.abs(a[u] - fitted) <= allowed):
+    if not np.all(np.abs(au - fitted) <= 3 * ev.rule.allowed(au, fitted, err * scale)):
         return None
-    return [float(c) for c in coef]
+    chi2 = float(np.sum(((au - fitted) / sigma) ** 2)) / max(1, len(au) - len(basis))
+    cov = np.linalg.pinv(Bw.T @ Bw) * max(1.0, chi2)
+    return [float(c) for c in coef], cov
 
 
 BETA_RANK = {1.0: 0, 0.0: 1, 2.0: 2, 0.5: 3, -1.0: 4, 1.5: 5, 3.0: 5}
 
 
-def _rank(ev, alpha, beta):
+def _rank(alpha, beta):
     """How plain the regularization factor beta is: 0 (right, or the same factor as the data term),
-    1 missing, 2 doubled, 3 halved, ...; None when it is no recognized value."""
-    if near(beta, alpha, ev.value_tol):
+    1 missing, 2 doubled, 3 halved, 4 flipped, 5 one and a half or three times; None when it is no
+    recognized value."""
+    if beta.near(alpha.value) or beta.near(1.0):
         return 0
     for value, rank in BETA_RANK.items():
-        if near(beta, value, ev.value_tol):
+        if beta.near(value):
             return rank
     return None
 
 
-def _plainness(ev, alpha, beta, c):
+def _plainness(alpha, beta, c):
     """Sort key of a reading: (number of mistakes it claims, 0 for c = 2 else 1, beta's rank)."""
-    rank = _rank(ev, alpha, beta)
+    rank = _rank(alpha, beta)
     if rank is None:
         return (9, 0 if c == 2 else 1, 9)
-    mistakes = int(not near(alpha, 1.0, ev.value_tol)) + int(rank > 0)
-    return (mistakes, 0 if c == 2 else 1, rank)
+    return (int(not alpha.near(1.0)) + int(rank > 0), 0 if c == 2 else 1, rank)
 
 
 def best_fit(ev, a):
-    """(alpha, beta, c, other_reading) for the plainest reading of a, or None when no fit holds."""
+    """(alpha, beta, c, other_reading) for the plainest reading of a, or None when no fit holds;
+    alpha and beta are ``Fitted``; beta is ("x", Fitted) when reg is unknown."""
     num, xs = ev.num, ev.xs
     if ev.reg and np.any(xs[ev.used]):
-        coef = lstsq_fit(a, [num, ev.reg * xs], ev)
-        if coef is None:
+        fit = lstsq_fit(a, [num, ev.reg * xs], ev)
+        if fit is None:
             return None
-        p, q = coef
+        (p, q), cov = fit
+        alpha = Fitted(p, float(np.sqrt(max(cov[0, 0], 0.0))))
         conventions = (2.0 * ev.convention,) if ev.convention else (2.0, 1.0)
-        readings = sorted((_plainness(ev, p, p + q / c, c), c, p + q / c) for c in conventions)
+        readings = []
+        for c in conventions:
+            var = cov[0, 0] + cov[1, 1] / c ** 2 + 2 * cov[0, 1] / c
+            beta = Fitted(p + q / c, float(np.sqrt(max(var, 0.0))))
+            readings.append((_plainness(alpha, beta, c), c, beta))
+        readings.sort(key=lambda r: r[:2])
         chosen = readings[0]      # fewest mistakes; then c = 2 (the convention of ``losses``)
         other = next((r for r in readings[1:] if r[0][0] == chosen[0][0] and r[0][2] <= 3), None)
-        return p, chosen[2], chosen[1], other
-    coef = lstsq_fit(a, [num], ev)
-    if coef is not None:
-        return coef[0], coef[0], None, None
+        return alpha, chosen[2], chosen[1], other
+    fit = lstsq_fit(a, [num], ev)
+    if fit is not None:
+        alpha = Fitted(fit[0][0], float(np.sqrt(max(fit[1][0, 0], 0.0))))
+        return alpha, alpha, None, None
     if ev.reg is None and np.any(xs[ev.used]):       # reg unknown: estimate a term k * x
-        coef = lstsq_fit(a, [num, xs], ev)
-        if coef is not None:
-            return coef[0], ("x", coef[1]), None, None
+        fit = lstsq_fit(a, [num, xs], ev)
+        if fit is not None:
+            (p, k), cov = fit
+            return (Fitted(p, float(np.sqrt(max(cov[0, 0], 0.0)))),
+                    ("x", Fitted(k, float(np.sqrt(max(cov[1, 1], 0.0))))), None, None)
     return None
 
 
 # ---------------------------------------------------------------------------------- naming a fit
 
 
+def close_to_right(ev, what) -> Diagnosis:
+    """The finding when a fitted factor is near 1 and yet not 1: no usual mistake gives it."""
+    u = ev.used & ~ev.agree
+    k = int(np.argmax(np.abs(ev.ana - ev.num) * u)) if u.any() else 0
+    return Diagnosis("mismatch", (
+        f"Your gradient is close to the right one but not within the estimated error ({what}, "
+        f"which no usual mistake gives); worst at {ev.idx[k]}: yours {ev.ana[k]:.8g}, numerical "
+        f"{ev.num[k]:.8g} ± {ev.err[k]:.2g}."))
+
+
 def describe_fit(ev, alpha, beta, c, other) -> list:
     """The diagnoses that name alpha (the data term's factor) and beta (the regularization's)."""
-    whole = not isinstance(beta, tuple) and near(beta, alpha, ev.value_tol)
+    whole = not isinstance(beta, tuple) and (beta is alpha or beta.near(alpha.value))
     found = name_alpha(ev, alpha, whole)
     if isinstance(beta, tuple):     # reg unknown: a = alpha * n + k * x
-        implied = beta[1] / (1 - alpha) if found and not near(alpha, 1.0, ev.value_tol) else -1.0
+        k = beta[1]
+        implied = k.value / (1 - alpha.value) if found and not alpha.near(1.0) else -1.0
         if implied > 0:                 # data term off by alpha, a regularization s * x right
             found[-1].text += (f" (The rest is a regularization gradient {implied:.4g} * x, taken "
                                f"as right; pass reg= to check it too.)")
-        else:
-            found += [unknown_reg(beta[1])]
-    elif not whole and not near(beta, 1.0, ev.value_tol):
+        elif not k.near(0.0):
+            found += [unknown_reg(k)]
+    elif not whole and not beta.near(1.0):
         found += [name_beta(ev, beta, c, other)]
-    if not found:   # alpha 1, beta 1 and yet a disagreement: the fit is within 3x the tolerance
-        found = [Diagnosis("mismatch", "Your gradient is close to the right one but not within the "
-                           "tolerance at every entry; look at the worst entry above.")]
+    if not found:   # alpha 1, beta 1 and yet a disagreement
+        found = [close_to_right(ev, f"the fit says {alpha} times the right one")]
     return found
 
 
 def name_alpha(ev, alpha, whole) -> list:
-    tol, n = ev.value_tol, ev.N
+    n = ev.N
     what = "Your gradient" if whole else "The data term of your gradient"
-    if near(alpha, 1.0, tol):
+    if alpha.near(1.0):
         return []
-    if near(alpha, 0.0, tol):
+    if alpha.near(0.0):
         return [Diagnosis("scale", "Your gradient has no data term at all: only the regularization "
                           "part is there. Add the data loss's gradient.")]
-    sign = [] if alpha > 0 else [Diagnosis("sign_flip", (
-        f"{what} has its sign flipped (-1 times the right one): check the sign of each term, "
+    k = Fitted(abs(alpha.value), alpha.sigma)
+    sign = [] if alpha.value > 0 else [Diagnosis("sign_flip", (
+        f"{what} has its sign flipped ({alpha} times the right one): check the sign of each term, "
         f"e.g. P - Y (probabilities minus one-hot) and not Y - P; a descent step (-lr * grad) is "
         f"not part of the gradient."))]
-    k = abs(alpha)
-    if near(k, 1.0, tol):
+    if k.near(1.0):
         return sign
-    if n is not None and n > 1 and (near(k, n, tol) or near(1 / k, n, tol)):
-        how = "did not divide by N" if k > 1 else "divided by N twice"
+    if n is not None and n > 1 and (k.near(n) or k.near(1 / n)):
+        how = "did not divide by N" if k.value > 1 else "divided by N twice"
         return sign + [Diagnosis("batch_size", (
-            f"{what} is {alpha:.6g} times the right one, and that factor is "
-            f"{'' if k > 1 else '1/N for '}the batch size N = {n}: you probably {how}. The loss is a mean "
-            f"over the N examples, so its gradient is divided by N exactly once."))]
+            f"{what} is {alpha} times the right one, and that factor is "
+            f"{'' if k.value > 1 else '1/N for '}the batch size N = {n}: you probably {how}. The loss "
+            f"is a mean over the N examples, so its gradient is divided by N exactly once."))]
+    if 0.9 < k.value < 1.1:
+        return sign + [close_to_right(ev, f"the fit says {alpha} times the right one")]
+    whole_number = max(k.value, 1 / k.value)
     hint = ""
-    whole_number = max(k, 1 / k)
-    if whole_number >= 2 and near(whole_number, round(whole_number), tol):
+    if whole_number >= 2 and Fitted(whole_number, whole_number * k.sigma / k.value).near(
+            round(whole_number)):
         hint = (f" The factor is the whole number {round(whole_number)}"
-                f"{'' if k > 1 else ' (as its inverse)'}: if your batch has that many examples, you "
-                f"forgot to divide by N (or divided twice); pass N= to check.")
+                f"{'' if k.value > 1 else ' (as its inverse)'}: if your batch has that many examples, "
+                f"you forgot to divide by N (or divided twice); pass N= to check.")
     return sign + [Diagnosis("scale", (
-        f"{what} is the right one times a constant factor {alpha:.6g} (e.g. a missing or "
-        f"extra division, or a 2 from a square).{hint}"))]
+        f"{what} is the right one times a constant factor {alpha} (e.g. a missing or extra "
+        f"division, or a 2 from a square).{hint}"))]
 
 
 REG_TEXT = {
@@ -370,13 +436,13 @@ REG_TEXT = {
 }
 
 
-def _reg_code(ev, beta):
-    tol = ev.value_tol
+def _reg_code(beta):
+    """The code of a regularization factor, or None when no usual mistake gives it."""
     for value, code in ((0.0, "reg_missing"), (2.0, "reg_doubled"), (0.5, "reg_half"),
                         (-1.0, "sign_flip")):
-        if near(beta, value, tol):
+        if beta.near(value):
             return code
-    return "reg_excess" if beta > 1 else "reg_half"
+    return "reg_excess" if beta.value > 1.1 else None
 
 
 def _convention(c):
@@ -385,24 +451,23 @@ def _convention(c):
 
 
 def name_beta(ev, beta, c, other) -> Diagnosis:
-    code = _reg_code(ev, beta)
-    text = (f"Your gradient {REG_TEXT[code]}: its regularization part is {_show(beta)} times the right "
+    code = _reg_code(beta)
+    if code is None:
+        return close_to_right(ev, f"its regularization part is {beta} times the right one, reading "
+                                  f"the loss's regularization as {_convention(c)}")
+    text = (f"Your gradient {REG_TEXT[code]}: its regularization part is {beta} times the right "
             f"one, reading the loss's regularization as {_convention(c)}.")
-    if other is not None:
-        alt = _reg_code(ev, other[2])
+    if other is not None and _reg_code(other[2]) is not None:
+        alt = _reg_code(other[2])
         text += (f" (If your loss uses {_convention(other[1])}, then it {REG_TEXT[alt]} instead, "
-                 f"{_show(other[2])} times; pass reg_convention=" + ("0.5" if other[1] == 1 else "1")
+                 f"{other[2]} times; pass reg_convention=" + ("0.5" if other[1] == 1 else "1")
                  + " to settle which.)")
     return Diagnosis(code, text)
 
 
-def _show(v) -> str:
-    return "0" if abs(v) < 1e-6 else f"{v:.4g}"
-
-
 def unknown_reg(k) -> Diagnosis:
-    code = "reg_missing" if k < 0 else "reg_excess"
+    code = "reg_missing" if k.value < 0 else "reg_excess"
     return Diagnosis(code, (
-        f"Your gradient differs from the right one by {k:.4g} * x, the shape of a regularization "
-        f"gradient: a regularization term {'missing or too small' if k < 0 else 'too large or added twice'} "
+        f"Your gradient differs from the right one by {k} * x, the shape of a regularization "
+        f"gradient: a regularization term {'missing or too small' if k.value < 0 else 'too large or added twice'} "
         f"in the gradient. Pass reg= (the strength) to name the factor exactly."))

@@ -1,10 +1,15 @@
 """check_gradient: a learner's own ``f(x) -> (loss, grad)`` against numerical differences.
 
 The steps, each a function below: call f once (the loss, the gradient, and whether f changed x);
-take centered differences at every entry or at ``num_checks`` random ones (the one loop in
-``numerical``); recheck the entries that disagree with half the step and one-sided differences, to
-recognize a kink (ReLU, hinge margin, max) that the centered difference straddles; then let the table
-in ``diagnoses`` say what kind of wrong it is.
+take centered differences at every entry or at ``num_checks`` random ones, with the step chosen and
+the error of each entry estimated from the evaluations themselves (``accuracy.estimate``), a second look at
+smaller steps for the entries that disagree, and the kinks (ReLU, hinge margin, max) recognized by
+their one-sided slopes; then let the table in ``diagnoses`` say what kind of wrong it is, and
+``verdict`` whether the numbers could decide at all.
+
+float32 never reassures: a float32 ``x`` is rechecked with a float64 copy when f accepts one (its
+loss is float64 and moves with x as the float32 one does), and otherwise the verdict is wrong or
+inconclusive, never ok.
 """
 from __future__ import annotations
 
@@ -18,8 +23,10 @@ import numpy as np
 
 from ..engine import Tensor
 from .diagnoses import Evidence, diagnose
-from .numerical import (as_scalar, check_array, check_step, default_step, differences, entries,
-                        is_low_precision, rel_error, sample_entries, tolerances)
+from .accuracy import MARGIN, Rule, estimate, rule_for
+from .numerical import (as_scalar, check_array, check_step, entries, is_low_precision, rel_error,
+                        sample_entries)
+from .verdict import IN_FLOAT64, reasons
 
 __all__ = ["check_gradient", "GradientCheckReport"]
 WHERE = "check_gradient"
@@ -29,12 +36,15 @@ WHERE = "check_gradient"
 class GradientCheckReport:
     """What ``check_gradient`` found. Truthy when ``ok``; ``str()`` explains.
 
-    ``analytic``: your gradient; ``numerical``: the centered differences shaped like x (nan at
-    entries not checked); ``checked``: the entries compared; ``kinks``: those found at a kink and
-    left out of the verdict; ``evaluations``/``seconds``: the cost of the check.
+    ``verdict``: "ok", "wrong" or "inconclusive" (``reasons`` says why, with what to do);
+    ``analytic``: your gradient; ``numerical``: the numerical one shaped like x (nan at entries not
+    checked), ``error`` its estimated error; ``checked``: the entries compared; ``kinks``: those
+    at a kink and left out of the verdict; ``h``: the step (``step_chosen``: "measured" or
+    "given"); ``rule``: the agreement rule; ``notes``: what else the check did (a float64 rerun);
+    ``evaluations``/``seconds``: the cost of the check.
     """
 
-    ok: bool
+    verdict: str
     diagnoses: list
     loss: float
     max_rel_error: float
@@ -42,14 +52,22 @@ class GradientCheckReport:
     worst_index: tuple | None
     analytic: np.ndarray = field(repr=False)
     numerical: np.ndarray = field(repr=False)
-    rtol: float = 0.0
-    atol: float = 0.0
+    error: np.ndarray = field(repr=False)
+    rule: Rule = None
     h: float = 0.0
+    step_chosen: str = "measured"
     dtype: str = "float64"
     checked: list = field(default_factory=list, repr=False)
     kinks: list = field(default_factory=list)
+    reasons: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     evaluations: int = 0
     seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True only for the verdict "ok"."""
+        return self.verdict == "ok"
 
     def __bool__(self):
         return self.ok
@@ -59,29 +77,41 @@ class GradientCheckReport:
         """The diagnoses' short codes."""
         return [d.code for d in self.diagnoses]
 
+    @property
+    def rtol(self) -> float:
+        return self.rule.rtol
+
+    @property
+    def atol(self) -> float:
+        """The absolute tolerance at the worst entry (MARGIN times its estimated error)."""
+        if self.rule.atol is not None:
+            return self.rule.atol
+        return MARGIN * float(self.error[self.worst_index]) if self.worst_index is not None else 0.0
+
     def __str__(self):
         total = self.numerical.size
         which = f"all {total} entries" if len(self.checked) == total else \
             f"{len(self.checked)} random entries of {total}"
         lines = [f"check_gradient: loss {self.loss:.10g}, gradient of shape {self.numerical.shape}, "
-                 f"{self.dtype}, h {self.h:.3g}; checked {which} ({self.evaluations} loss "
-                 f"evaluations, {self.seconds:.2f} s)"]
+                 f"{self.dtype}, step h {self.h:.3g} ({_how(self.step_chosen)}); checked {which} "
+                 f"({self.evaluations} loss evaluations, {self.seconds:.2f} s)"]
         if self.worst_index is not None:
+            ix = self.worst_index
             lines.append(f"  max relative error {self.max_rel_error:.2e}, max abs error "
-                         f"{self.max_abs_error:.2e}; worst entry {self.worst_index}: yours "
-                         f"{self._yours(self.worst_index):.8g}, numerical "
-                         f"{float(self.numerical[self.worst_index]):.8g}")
+                         f"{self.max_abs_error:.2e}; worst entry {ix}: yours {self._yours(ix):.8g}, "
+                         f"numerical {float(self.numerical[ix]):.8g} ± {float(self.error[ix]):.2g} "
+                         f"(its estimated error)")
         if self.kinks:
             shown = ", ".join(str(k) for k in self.kinks[:6]) + (" ..." if len(self.kinks) > 6 else "")
-            lines.append(f"  at a kink (left out of the verdict): {len(self.kinks)} entries: {shown}; "
-                         f"the centered difference straddles a point where the loss bends sharply "
-                         f"(ReLU, hinge margin, max), and your value lies between the one-sided slopes")
-        lines.append(f"  verdict: {'ok' if self.ok else 'WRONG'} (rtol {self.rtol:g}, atol {self.atol:.1g})")
+            lines.append(f"  at a kink (left out of the verdict): {len(self.kinks)} of "
+                         f"{len(self.checked)} entries ({100 * len(self.kinks) / len(self.checked):.0f}%): "
+                         f"{shown}; the one-sided slopes there differ by a jump (a ReLU, hinge margin "
+                         f"or max within the step of its corner), and your value lies between them")
+        lines.append(f"  verdict: {self.verdict.upper() if self.verdict != 'ok' else 'ok'} "
+                     f"({self.rule.describe()})")
         lines += [f"  - {d}" for d in self.diagnoses]
-        if self.dtype != "float64":
-            lines.append(f"  note: ran at {self.dtype} precision (h {self.h:.2g}, rtol {self.rtol:g}), so "
-                         f"small mistakes can hide; to check in float64, cast x and the data with "
-                         f".astype(np.float64) and run again")
+        lines += [f"  - inconclusive: {r}" for r in self.reasons]
+        lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
     def _yours(self, ix):
@@ -89,6 +119,11 @@ class GradientCheckReport:
         return float(a[ix] if a.shape == self.numerical.shape else a.T[ix])
 
     __repr__ = __str__
+
+
+def _how(chosen):
+    return ("given by you" if chosen == "given" else
+            "measured: truncation and rounding balanced")
 
 
 def check_gradient(f, x, reg: float | None = None, N: int | None = None, h: float | None = None,
@@ -105,35 +140,150 @@ def check_gradient(f, x, reg: float | None = None, N: int | None = None, h: floa
     regularization's (both conventions are tried: ``reg*sum(W*W)`` with gradient ``2*reg*W`` and
     ``0.5*reg*sum(W*W)`` with ``reg*W``; ``reg_convention=1`` or ``0.5`` fixes which). ``N``: the batch
     size, to name a factor of N (read from an (N, D) array f closes over when not given).
-    ``h``, ``rtol``, ``atol`` default by x's dtype (``numerical.default_step``, ``tolerances``).
-    ``num_checks=k``: compare k random entries (chosen with ``seed``) instead of all, with the same
-    diagnoses: 2k + 1 loss evaluations, plus 2 for each entry that needs a second look.
-    ``progress``: a tqdm bar (None: only when the check is expected to take over ~2 s).
+    ``h``: the step (default: measured, see ``estimate``); ``rtol``, ``atol``: the tolerance
+    (default: ten times each entry's estimated error plus a floor of 1e-8 relative in float64); a
+    value you give replaces the choice, and the report says so. ``num_checks=k``: compare k random
+    entries (chosen with ``seed``) instead of all, with the same diagnoses. ``progress``: a tqdm bar
+    (None: only when the check is expected to take over ~2 s).
 
-    Returns a ``GradientCheckReport``: ``.ok``, ``.codes``, ``.diagnoses``, ``.kinks``, ``str()``.
-    The codes are listed in the chapter "Checking your own gradient" of the tutorial and in
-    ``diagnoses``.
+    Returns a ``GradientCheckReport``: ``.verdict`` ("ok", "wrong" or "inconclusive"), ``.ok``,
+    ``.codes``, ``.diagnoses``, ``.kinks``, ``.reasons``, ``str()``. The codes are listed in the
+    chapter "Checking your own gradient" of the tutorial and in ``diagnoses``.
     """
     check_array(x, WHERE)
+    settings = dict(reg=_check_reg(reg, reg_convention), N=N, convention=reg_convention,
+                    h=None if h is None else check_step(h, WHERE), rtol=rtol, atol=atol,
+                    num_checks=None if num_checks is None else _count(num_checks), seed=seed,
+                    progress=progress)
+    if settings["N"] is None:
+        settings["N"] = _infer_batch_size(f, x)
+    if is_low_precision(x):
+        return _low_precision(f, x, settings)
+    return _check(f, x, settings)
+
+
+def _check(f, x, s):
+    """The check itself, at x's own dtype."""
     start = time.perf_counter()
-    reg = _check_reg(reg, reg_convention)
     loss, grad, first_modified = _first_call(f, x)
-    h = default_step(x) if h is None else check_step(h, WHERE)
-    rtol_d, atol_d = tolerances(x, loss, h)
-    rtol = rtol_d if rtol is None else float(rtol)
-    atol = atol_d if atol is None else float(atol)
-    idx = entries(x) if num_checks is None else sample_entries(x, _count(num_checks), seed)
+    rule = rule_for(x.dtype, s["rtol"], s["atol"])
+    idx = entries(x) if s["num_checks"] is None else sample_entries(x, s["num_checks"], s["seed"])
     value = lambda arr: as_scalar(_unpack(f(arr))[0], WHERE)  # noqa: E731
-    diffs = differences(value, x, idx, h, WHERE, progress=progress)
-    ev = Evidence(x=x.astype(np.float64), grad=grad, idx=idx, num=diffs.centered(),
-                  ana=_analytic(grad, x, idx), agree=np.zeros(len(idx), bool),
-                  kink=np.zeros(len(idx), bool), rtol=rtol, atol=atol, reg=reg,
-                  N=N if N is not None else _infer_batch_size(f, x), convention=reg_convention,
-                  modified=first_modified + diffs.modified, low=is_low_precision(x))
-    extra = _second_look(ev, value, x, h, loss, diffs) if ev.ana is not None else None
+    ana = _analytic(grad, x, idx)
+    est = estimate(value, x, idx, loss, [] if ana is None else [ana], WHERE, rule, h=s["h"],
+                   seed=0 if s["seed"] is None else s["seed"], progress=s["progress"])
+    kink = est.left_out(ana, rule) if ana is not None else np.zeros(len(idx), bool)
+    ev = Evidence(x=x.astype(np.float64), grad=grad, idx=idx, num=est.value, ana=ana,
+                  err=est.error, kink=kink, rule=rule, reg=s["reg"], N=s["N"],
+                  convention=s["convention"], modified=first_modified + est.modified,
+                  low=is_low_precision(x))
     found = diagnose(ev)
-    ok = not found and bool(ev.agree[ev.used].all())
-    return _report(ev, ok, found, loss, h, x, diffs, extra, time.perf_counter() - start)
+    wrong = bool(found) or not bool(ev.agree[ev.used].all())
+    why = [] if wrong else reasons(est, ev.used, [ana], _reg_part(ev))
+    verdict = "wrong" if wrong else ("inconclusive" if why else "ok")
+    return _report(ev, est, verdict, found, why, loss, x, time.perf_counter() - start)
+
+
+def _reg_part(ev):
+    """The smaller regularization gradient of the two conventions (reg * x), or None."""
+    if not ev.reg:
+        return None
+    return (2.0 * ev.convention if ev.convention else 1.0) * ev.reg * ev.xs
+
+
+def _report(ev, est, verdict, found, why, loss, x, seconds):
+    numerical, error = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    for i, n, e in zip(ev.idx, ev.num, ev.err):
+        numerical[i], error[i] = n, e
+    kinks = [ev.idx[k] for k in np.flatnonzero(ev.kink)]
+    worst, rel, diff = None, float("inf"), float("inf")
+    if ev.ana is not None and ev.used.any():
+        u = np.flatnonzero(ev.used)
+        gap = np.abs(ev.ana[u] - ev.num[u])
+        worst = ev.idx[u[int(np.argmax(gap / ev.rule.allowed(ev.ana[u], ev.num[u], ev.err[u])))]]
+        rel, diff = rel_error(ev.ana[u], ev.num[u]), float(gap.max())
+    return GradientCheckReport(verdict, found, loss, rel, diff, worst, ev.grad, numerical, error,
+                               ev.rule, est.h, est.chosen, str(x.dtype), ev.idx, kinks, why, [],
+                               est.evaluations + 1, seconds)
+
+
+# ---------------------------------------------------------------------------------- float32
+
+
+def _low_precision(f, x, s):
+    """A float32 x: rechecked with a float64 copy when f accepts one; else checked as it is, and
+    then wrong or inconclusive, never ok."""
+    why = _refuses_float64(f, x)
+    if why is None:
+        rep = _check(f, x.astype(np.float64), s)
+        rep.dtype = f"{x.dtype} (checked in float64)"
+        rep.notes.append(f"x is {x.dtype}: f accepts a float64 copy of it (its loss is float64 and "
+                         f"moves with x as the {x.dtype} one does), so the check ran on that copy, "
+                         f"where small mistakes cannot hide; the verdict is float64's")
+        return rep
+    rep = _check(f, x, s)
+    if rep.verdict != "wrong":
+        rep.verdict = "inconclusive"
+        rep.reasons.append(f"x is {x.dtype}, and f cannot be rechecked in float64 ({why}); {x.dtype} "
+                           f"cannot resolve a mistake smaller than its rounding (a missing 2*reg*W "
+                           f"of 2e-5 beside a data gradient of 1 goes unseen), so agreement here "
+                           f"proves little; {IN_FLOAT64}")
+    return rep
+
+
+def _refuses_float64(f, x):
+    """None when f, given a float64 copy of x, returns a float64 loss that moves with x as the
+    loss at x does (and resolves steps float32 cannot); else why not, in a few words. The moves
+    are centered, along your gradient's direction (where the loss changes most)."""
+    x64 = x.astype(np.float64)
+    try:
+        l32 = as_scalar(_unpack(f(x.copy()))[0], WHERE)
+        out = _unpack(f(x64.copy()))
+        l64 = as_scalar(out[0], WHERE)
+    except Exception as e:     # f may insist on its own dtype; that is an answer, not a crash
+        return f"it raised {type(e).__name__} on a float64 copy"
+    g = np.asarray(getattr(out[1], "data", out[1]), dtype=np.float64)
+    d = g.reshape(x.shape) if g.size == x.size and np.any(g) else \
+        np.random.default_rng(0).standard_normal(x.shape)
+    d = d / np.sqrt(np.mean(d ** 2))
+    step = 1e-2 * max(1e-3, float(np.sqrt(np.mean(np.square(x64))))) / max(1.0, np.sqrt(x.size))
+    moved32 = _moved_in_place(f, x, step * d)
+    moved64 = _moved(f, x64, step * d)
+    if moved64 == 0.0 and moved32 != 0.0:
+        return "it does not read the array it is given (it reads x through a closure)"
+    loss_dtype = np.asarray(getattr(out[0], "data", out[0])).dtype
+    if loss_dtype.itemsize < 8 or (g.dtype.kind == "f" and np.asarray(out[1]).dtype.itemsize < 8):
+        return "given a float64 copy it still returns a float32 result: it computes in float32 inside"
+    if abs(l64 - l32) > 1e-3 * max(1.0, abs(l32)):
+        return f"its loss at a float64 copy ({l64:.8g}) is not its loss at x ({l32:.8g})"
+    if abs(moved64 - moved32) > 0.1 * abs(moved64) + 1e-5 * max(1.0, abs(l32)):
+        return "its loss at a float64 copy does not move with x as its loss at x does"
+    tiny = _moved(f, x64, 1e-4 * step * d)
+    if abs(tiny - 1e-4 * moved64) > 0.05 * abs(1e-4 * moved64) + 1e-12 * max(1.0, abs(l64)):
+        return "its loss does not resolve steps that float64 would (it computes in float32 inside)"
+    return None
+
+
+def _moved(f, x, delta) -> float:
+    """(f(x + delta) - f(x - delta)) / 2, on fresh arrays."""
+    return (as_scalar(_unpack(f(x + delta))[0], WHERE) - as_scalar(_unpack(f(x - delta))[0], WHERE)) / 2
+
+
+def _moved_in_place(f, x, delta) -> float:
+    """The same with x itself moved (as the check moves it: a closure reading x sees it), in x's
+    dtype; x is restored."""
+    x0 = x.copy()
+    try:
+        values = []
+        for sign in (1, -1):
+            np.copyto(x, x0 + (sign * delta).astype(x.dtype))
+            values.append(as_scalar(_unpack(f(x))[0], WHERE))
+    finally:
+        np.copyto(x, x0)
+    return (values[0] - values[1]) / 2
+
+
+# ---------------------------------------------------------------------------------- arguments
 
 
 def _check_reg(reg, convention):
@@ -200,58 +350,6 @@ def _analytic(grad, x, idx):
     else:
         return None
     return np.array([g[i] for i in idx], dtype=np.float64)
-
-
-def _second_look(ev, value, x, h, loss, diffs):
-    """Recheck, with one-sided differences at steps h and h/2, the disagreeing entries that could be
-    at a kink; mark those that are.
-
-    Smooth f: the one-sided slopes (f(x + s) - f(x)) / s and (f(x) - f(x - s)) / s differ by about
-    s * f''. At a kink (ReLU, hinge margin, max) within reach of the step they differ by the jump of
-    the slope, and the centered difference is their average, no derivative at all. A kink can only
-    explain a disagreement where your value lies between the two slopes; those entries are
-    evaluated again at h/2. The side that does not reach the kink keeps its slope at both steps: when
-    your value equals that slope (extrapolated to step 0), the entry is "at a kink" and left out of
-    the verdict. Every other entry keeps its disagreement, so a wrong gradient near a kink is still
-    caught; ``ev.spread`` (the gap between the slopes) tells the fits how far its numerical value may
-    be off.
-    """
-    ev.agree = ev.close(ev.ana, ev.num)
-    fwd = (np.array(diffs.up) - loss) * 2 / np.array(diffs.step)
-    bwd = (loss - np.array(diffs.down)) * 2 / np.array(diffs.step)
-    ev.spread = np.abs(fwd - bwd)
-    slack = ev.atol + ev.rtol * (np.abs(fwd) + np.abs(bwd))
-    between = (np.minimum(fwd, bwd) - slack <= ev.ana) & (ev.ana <= np.maximum(fwd, bwd) + slack)
-    eps = float(np.finfo(np.float32 if ev.low else np.float64).eps)
-    noise = eps * max(1.0, abs(loss)) / h            # rounding noise of a one-sided slope
-    candidates = [int(k) for k in np.flatnonzero(~ev.agree & between & (ev.spread > 100 * noise))]
-    if not candidates:
-        return None
-    half = differences(value, x, [ev.idx[k] for k in candidates], h / 2, WHERE)
-    for j, k in enumerate(candidates):
-        s2 = half.step[j] / 2
-        at_half = ((half.up[j] - loss) / s2, (loss - half.down[j]) / s2)
-        ev.kink[k] = any(abs(one - two) <= 0.05 * ev.spread[k] + 10 * noise   # does not cross
-                         and ev.close(ev.ana[k], 2 * two - one, 10)
-                         for one, two in zip((fwd[k], bwd[k]), at_half))
-    return half
-
-
-def _report(ev, ok, found, loss, h, x, diffs, extra, seconds):
-    numerical = np.full(x.shape, np.nan)
-    for i, n in zip(ev.idx, ev.num):
-        numerical[i] = n
-    kinks = [ev.idx[k] for k in np.flatnonzero(ev.kink)]
-    worst, rel, diff = None, float("inf"), float("inf")
-    if ev.ana is not None and ev.used.any():
-        u = np.flatnonzero(ev.used)
-        err = np.abs(ev.ana[u] - ev.num[u])
-        allowed = ev.atol + ev.rtol * (np.abs(ev.ana[u]) + np.abs(ev.num[u]))
-        worst = ev.idx[u[int(np.argmax(err / allowed))]]
-        rel, diff = rel_error(ev.ana[u], ev.num[u]), float(err.max())
-    evaluations = 1 + diffs.evaluations + (extra.evaluations if extra else 0)
-    return GradientCheckReport(ok, found, loss, rel, diff, worst, ev.grad, numerical, ev.rtol,
-                               ev.atol, h, str(x.dtype), ev.idx, kinks, evaluations, seconds)
 
 
 def _infer_batch_size(f, x):

@@ -7,10 +7,11 @@ random direction) is the limit of a difference quotient:
     one-sided: (f(x + h d) - f(x)) / h             error O(h)    (used to recognize kinks)
 
 Shrinking h reduces the truncation error, but the rounding error of f, about eps * |f| / h, grows:
-h = 1e-5 balances the two for the centered formula in float64 (eps 2.2e-16); in float32 (eps 1.2e-7)
-the balance lies near h = 5e-3, scaled by the size of x. ``default_step`` and ``tolerances`` follow
-the dtype of x. The divisor is the step actually taken (``x[i]`` after the assignment minus before),
-which equals 2h up to rounding.
+h = 1e-5 balances the two for the centered formula in float64 (eps 2.2e-16) when f curves on a scale
+of about 1; in float32 (eps 1.2e-7) the balance lies near h = 5e-3, scaled by the size of x.
+``default_step`` follows the dtype of x; the checks (``accuracy.estimate``) measure the balance for the
+function at hand instead. The divisor is the step actually taken (``x[i]`` after the assignment
+minus before), which equals 2h up to rounding.
 
 ``differences`` is the loop. It moves ``x`` *in place* (a closure reading the same array sees the
 change: the cs231n idiom ``f = lambda _: net.loss(X, y)[0]`` with ``x = net.params['W1']``), puts
@@ -31,7 +32,7 @@ from ..engine import Tensor
 
 __all__ = ["numerical_gradient", "numerical_gradient_array", "grad_check_sparse", "directional_check",
            "rel_error", "SparseCheck", "DirectionalCheck", "Differences", "differences",
-           "default_step", "tolerances"]
+           "default_step"]
 
 PROGRESS_AFTER = 2.0   # seconds: a loop expected to take longer shows a progress bar
 
@@ -146,17 +147,6 @@ def default_step(x) -> float:
     return 5e-3 * max(1.0, rms)
 
 
-def tolerances(x, loss: float, h: float) -> tuple:
-    """(rtol, atol) for comparing a gradient with centered differences of step h at x's dtype: an
-    entry agrees when |a - n| <= atol + rtol (|a| + |n|). atol covers the rounding noise of f,
-    a few eps |f| / h."""
-    low = is_low_precision(x)
-    eps = float(np.finfo(np.float32 if low else np.float64).eps)
-    rtol = 1e-2 if low else 1e-6
-    atol = max(1e-3 if low else 1e-8, 50 * eps / h) * max(1.0, abs(loss))
-    return rtol, atol
-
-
 # ---------------------------------------------------------------------------------- the loop
 
 
@@ -269,8 +259,9 @@ def _taken(up, down, d, x, h, where):
     return up.astype(np.float64) - down.astype(np.float64)
 
 
-def warn_modified(diffs: Differences, where: str) -> None:
-    """Say so when f changed x during the loop (x was restored each time)."""
+def warn_modified(diffs, where: str) -> None:
+    """Say so when f changed x during the loop (x was restored each time); ``diffs`` a
+    ``Differences`` or anything with ``modified`` and ``evaluations`` counts."""
     if diffs.modified:
         warnings.warn(f"{where}: f changed x in {diffs.modified} of {diffs.evaluations} calls (an "
                       f"in-place update inside f?); x was restored after each call and holds its "

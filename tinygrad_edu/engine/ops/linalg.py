@@ -73,7 +73,7 @@ class MatMul(Op):
 
 
 # ---------------------------------------------------------------------------------------------
-# einsum (issue 12). tensordot, dot, outer and trace are composites of matmul, einsum and index.
+# einsum. tensordot, dot, outer and trace are composites of matmul, einsum and index.
 # ---------------------------------------------------------------------------------------------
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
