@@ -157,7 +157,7 @@ ROWS = [
     ("manual_seed(1.5)", lambda: tg.manual_seed(1.5), ValueError, "manual_seed: seed must be a whole"),
     ("to('cuda')", lambda: t().to("cuda"), RuntimeError, "to: tinygrad_edu computes on the CPU"),
     ("format(matrix, '.2f')", lambda: format(t(), ".2f"), TypeError, "format: a spec"),
-    ("a PyTorch name not here", lambda: t().masked_select, AttributeError, "masked_select.*write x\\[mask\\]"),
+    ("a PyTorch name not here", lambda: t().index_put, AttributeError, "index_put.*write x\\[index\\] = values"),
     # -- numpy given a Tensor
     ("np.asarray(requires grad)", lambda: np.asarray(t(rg=True)), TypeError, "requires grad.*detach"),
     ("np.cbrt(requires grad)", lambda: np.cbrt(t(rg=True)), TypeError, "np.cbrt: this tensor requires grad"),

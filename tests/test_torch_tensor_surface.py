@@ -232,11 +232,11 @@ def test_a_missing_name_says_so_and_points_to_the_nearest_spelling():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": ROOT})
     assert "Did you mean: 'zero_grad'?" in run.stderr     # Python's own suggestion, from dir(t)
-    with pytest.raises(AttributeError, match="masked_select.*write x\\[mask\\]"):
-        t.masked_select
-    with pytest.raises(AttributeError, match="topk.*sort"):
-        t.topk(1)
-    assert not hasattr(t, "new_zeros") and hasattr(t, "masked_fill")
+    with pytest.raises(AttributeError, match="index_add.*write x.scatter_add"):
+        t.index_add
+    with pytest.raises(AttributeError, match="unique.*np.unique"):
+        t.unique()
+    assert not hasattr(t, "multinomial") and hasattr(t, "masked_fill")
     with pytest.raises(AttributeError, match="did you mean tinygrad_edu.randn"):
         tg.randnn
 
@@ -520,3 +520,76 @@ def test_max_and_min_with_a_dim_are_torchs_values_and_indices_with_the_gradient_
     same(out, tout)
     backward_both(out, tout)
     same(x.grad, tx.grad)
+
+
+# -- PyTorch's further spellings: each against PyTorch, values and (where there is one) the gradient
+SPELLINGS = [
+    ("add alpha", lambda t, o: t.add(o, alpha=2.5)),
+    ("sub alpha", lambda t, o: t.sub(o, alpha=0.5)),
+    ("subtract", lambda t, o: t.subtract(o)),
+    ("mul", lambda t, o: t.mul(o)),
+    ("multiply", lambda t, o: t.multiply(o)),
+    ("div", lambda t, o: t.div(o)),
+    ("divide", lambda t, o: t.divide(o)),
+    ("true_divide", lambda t, o: t.true_divide(o)),
+    ("clamp_min", lambda t, o: t.clamp_min(0.1)),
+    ("clamp_max", lambda t, o: t.clamp_max(-0.1)),
+    ("topk values", lambda t, o: t.topk(2, dim=1).values),
+    ("topk smallest", lambda t, o: t.topk(2, dim=0, largest=False)[0]),
+    ("masked_select", lambda t, o: t.masked_select(o.detach() > 0)),
+    ("unbind 1", lambda t, o: t.unbind(1)[2]),
+    ("ravel", lambda t, o: t.ravel()),
+    ("swapdims", lambda t, o: t.swapdims(0, 1)),
+    ("absolute", lambda t, o: t.absolute()),
+    ("contiguous", lambda t, o: t.contiguous() * 1.0),
+]
+
+
+@pytest.mark.parametrize("name,f", SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_pytorch_spellings_match_pytorch(name, f):
+    a, b = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4)) + 3.0
+    (t, tt), (o, to) = pair(a), pair(b)
+    out, tout = f(t, o), f(tt, to)
+    same(out, tout)
+    backward_both(out, tout)
+    same(t.grad, tt.grad)
+    if to.grad is not None:
+        same(o.grad, to.grad)
+    w = RNG.standard_normal(out.shape)
+    assert gradcheck(lambda u: (f(u, Tensor(b)) * w).sum(), Tensor(a.copy(), requires_grad=True))
+
+
+def test_masks_indices_and_new_tensors_match_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, 0.0, np.nan], [np.inf, -2.0, 0.0]])
+    t, tt = Tensor(a), torch.tensor(a)
+    for name in ("isnan", "isinf", "isfinite", "logical_not"):
+        assert getattr(t, name)().tolist() == getattr(tt, name)().tolist(), name
+    assert t.logical_and(t > 0).tolist() == tt.logical_and(tt > 0).tolist()
+    assert t.logical_or(t < 0).tolist() == tt.logical_or(tt < 0).tolist()
+    assert t.all(dim=1).tolist() == tt.all(dim=1).tolist() and bool(t.any()) == bool(tt.any())
+    assert t.nonzero().tolist() == tt.nonzero().tolist()
+    assert [i.tolist() for i in t.nonzero(as_tuple=True)] == [i.tolist() for i in tt.nonzero(as_tuple=True)]
+    b = np.array([[3.0, 1.0, 2.0], [0.5, 0.25, 4.0]])
+    assert Tensor(b).argsort(dim=1).tolist() == torch.tensor(b).argsort(dim=1).tolist()
+    assert Tensor(b).topk(2).indices.tolist() == torch.tensor(b).topk(2).indices.tolist()
+    f = Tensor(b.astype(np.float32))
+    assert f.new_zeros(2, 3).dtype == np.float32 and f.new_zeros((2, 3)).shape == (2, 3)
+    assert f.new_ones(4).tolist() == [1.0] * 4 and f.new_full((2,), 7.0).tolist() == [7.0, 7.0]
+    assert f.new_tensor([1, 2]).dtype == np.float32 and f.element_size() == 4
+    assert Tensor(b).type() == "tinygrad_edu.DoubleTensor" and f.is_floating_point()
+    assert Tensor(b).div(Tensor(np.full((2, 3), 2.0)), rounding_mode="floor").tolist() == \
+        torch.tensor(b).div(2.0, rounding_mode="floor").tolist()
+    assert Tensor(b).grad_fn is None and (Tensor(b, requires_grad=True) * 2).grad_fn is not None
+
+
+def test_pytorch_spellings_refuse_bad_arguments():
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="topk: k must be"):
+        t.topk(4)
+    with pytest.raises(ValueError, match="div: rounding_mode"):
+        t.div(2.0, rounding_mode="trunc")
+    with pytest.raises(ValueError, match="size must be non-negative ints"):
+        t.new_zeros(2, -1)
+    with pytest.raises(AttributeError, match="softmax.*functional.softmax"):
+        t.softmax

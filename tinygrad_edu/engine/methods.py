@@ -41,6 +41,14 @@ from .inplace import InPlaceMethods
 from .inputs import _one_axis, _preview, axes_of, converted, dtype_of, is_shared_constant
 from .shaping import ShapeMethods
 
+def _size(size) -> tuple:
+    """``f(2, 3)`` and ``f((2, 3))`` alike, checked."""
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    if not all(isinstance(n, numbers.Integral) and n >= 0 for n in size):
+        raise ValueError(f"size must be non-negative ints, got {size}")
+    return tuple(int(n) for n in size)
+
+
 class Size(int):
     """``t.size``: numpy's count of entries, an int; called, PyTorch's ``size()`` (the shape) or
     ``size(dim)`` (the length of one axis)."""
@@ -631,6 +639,163 @@ class TensorMethods(ShapeMethods, InPlaceMethods):
         grid[ax] = idx
         return ValuesIndices(self[tuple(grid)], no_grad_result(self, idx))
 
+    # ------------------------------------------------------------------ PyTorch's other spellings
+    def add(self, other, alpha=1.0):
+        """``self + alpha * other`` (PyTorch's ``add``)."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1.0):
+        """``self - alpha * other``."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    subtract = sub
+
+    def mul(self, other):
+        """``self * other``."""
+        return self * other
+
+    multiply = mul
+
+    def div(self, other, rounding_mode=None):
+        """``self / other``; ``rounding_mode="floor"`` is ``self // other`` (no gradient)."""
+        if rounding_mode not in (None, "floor"):
+            raise ValueError(f"div: rounding_mode must be None or 'floor', got {rounding_mode!r}")
+        return self / other if rounding_mode is None else self // other
+
+    divide = true_divide = div
+
+    def clamp_min(self, min):
+        """``clamp(min=min)``."""
+        return self.clip(min=min)
+
+    def clamp_max(self, max):
+        """``clamp(max=max)``."""
+        return self.clip(max=max)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+        """PyTorch's ``topk``: the ``k`` largest (smallest) entries along ``dim`` and their indices,
+        in order (a stable sort, then the first k)."""
+        ax = _one_axis(dim, self.ndim, "topk")
+        n = self.shape[ax] if self.ndim else 1
+        if not isinstance(k, numbers.Integral) or not 0 <= k <= n:
+            raise ValueError(f"topk: k must be a whole number in [0, {n}], got {k!r}")
+        values, indices = self.sort(ax, descending=largest)
+        part = (slice(None),) * ax + (slice(0, k),)
+        return ValuesIndices(values[part], indices[part]) if self.ndim else ValuesIndices(values, indices)
+
+    def argsort(self, dim: int = -1, descending: bool = False):
+        """The indices that sort x along ``dim`` (stable); no gradient."""
+        return self.sort(dim, descending=descending).indices
+
+    def masked_select(self, mask):
+        """PyTorch's ``masked_select``: the entries where the bool ``mask`` (broadcast) is True, 1-D."""
+        m = np.asarray(mask.data if hasattr(mask, "_op") else mask)
+        shape = np.broadcast_shapes(self.shape, m.shape)
+        return self.broadcast_to(shape)[np.broadcast_to(m, shape)]
+
+    def nonzero(self, as_tuple: bool = False):
+        """The indices of the nonzero entries: an (n, ndim) tensor, or one 1-D tensor per axis."""
+        where_ = np.nonzero(self.data)
+        if as_tuple:
+            return tuple(no_grad_result(self, i) for i in where_)
+        return no_grad_result(self, np.stack(where_, axis=-1) if where_ else np.zeros((0, 0)))
+
+    def all(self, dim=None, keepdim: bool = False):
+        """True where every entry (along ``dim``) is nonzero; a mask."""
+        return type(self)(np.all(self.data, axis=axes_of(dim, self.ndim, "all"), keepdims=keepdim))
+
+    def any(self, dim=None, keepdim: bool = False):
+        """True where some entry (along ``dim``) is nonzero; a mask."""
+        return type(self)(np.any(self.data, axis=axes_of(dim, self.ndim, "any"), keepdims=keepdim))
+
+    def isnan(self):
+        """A mask of the nan entries."""
+        return type(self)(np.isnan(self.data))
+
+    def isinf(self):
+        """A mask of the infinite entries."""
+        return type(self)(np.isinf(self.data))
+
+    def isfinite(self):
+        """A mask of the finite entries."""
+        return type(self)(np.isfinite(self.data))
+
+    def logical_not(self):
+        """``~(x != 0)``: a mask."""
+        return type(self)(np.logical_not(self.data))
+
+    def logical_and(self, other):
+        """Both nonzero: a mask."""
+        return type(self)(np.logical_and(self.data, self._const(other).data))
+
+    def logical_or(self, other):
+        """Either nonzero: a mask."""
+        return type(self)(np.logical_or(self.data, self._const(other).data))
+
+    def unbind(self, dim: int = 0):
+        """The slices along ``dim``, each without that axis."""
+        ax = _one_axis(dim, self.ndim, "unbind")
+        return tuple(self[(slice(None),) * ax + (i,)] for i in range(self.shape[ax]))
+
+    def ravel(self):
+        """``flatten()``."""
+        return self.reshape(-1)
+
+    def contiguous(self):
+        """The tensor itself (every tensor is a numpy array)."""
+        return self
+
+    def is_contiguous(self) -> bool:
+        """True, as far as PyTorch code needs to know."""
+        return True
+
+    def is_floating_point(self) -> bool:
+        """True for float32 and float64 tensors."""
+        return self.data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        """The bytes of one entry."""
+        return self.data.itemsize
+
+    def type(self, dtype=None):
+        """No argument: the type's name as PyTorch writes it (``tinygrad_edu.DoubleTensor``); a dtype:
+        ``astype(dtype)``."""
+        if dtype is None:
+            kind = {"float32": "Float", "float64": "Double", "bool": "Bool"}[self.data.dtype.name]
+            return f"tinygrad_edu.{kind}Tensor"
+        return self.astype(dtype)
+
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
+        """Zeros of ``size``, in this tensor's dtype (or ``dtype``)."""
+        return type(self)(np.zeros(_size(size), dtype_of(dtype or self.dtype, "new_zeros")[0]),
+                          requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
+        """Ones of ``size``, in this tensor's dtype (or ``dtype``)."""
+        return type(self)(np.ones(_size(size), dtype_of(dtype or self.dtype, "new_ones")[0]),
+                          requires_grad=requires_grad)
+
+    new_empty = new_zeros
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
+        """``fill_value`` everywhere, of ``size``, in this tensor's dtype (or ``dtype``)."""
+        return type(self)(np.full(_size((size,)), fill_value, dtype_of(dtype or self.dtype, "new_full")[0]),
+                          requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
+        """A copy of ``data`` in this tensor's dtype (or ``dtype``)."""
+        dt, whole = dtype_of(dtype or self.dtype, "new_tensor")
+        return type(self)(converted(np.array(type(self)(data).data), dt, whole), requires_grad=requires_grad)
+
+    swapdims = property(lambda self: self.swapaxes, doc="``swapaxes``.")
+    absolute = property(lambda self: self.abs, doc="``abs``.")
+    nelement = property(lambda self: self.numel, doc="``numel``.")
+    ndimension = property(lambda self: self.dim, doc="``dim``.")
+    nbytes = property(lambda self: self.data.nbytes, doc="The bytes of all entries.")
+    itemsize = property(lambda self: self.data.itemsize, doc="The bytes of one entry.")
+    is_cpu = property(lambda self: True, doc="True: everything runs on the CPU.")
+    grad_fn = property(lambda self: self._op, doc="The op that made this tensor (None for a leaf).")
+
     # ------------------------------------------------------------------ linear algebra
     def matmul(self, other):
         """``x @ other``."""
@@ -675,29 +840,21 @@ TensorMethods.requires_grad = property(
 MISSING = {
     "backward_hook": "register_hook(fn)",
     "masked_scatter": "x.masked_fill(mask, v) for one value, or where(mask, src, x)",
-    "masked_select": "x[mask] (a 1-D tensor of the selected entries)",
     "index_add": "x.scatter_add(dim, index, src), or x + zeros.index_put",
     "index_fill": "x.masked_fill(mask, value) with a mask built from the index",
     "index_put": "x[index] = values (recorded when grad is involved)",
-    "new_zeros": "tinygrad_edu.zeros(shape, dtype=x.dtype)",
-    "new_ones": "tinygrad_edu.ones(shape, dtype=x.dtype)",
-    "new_tensor": "tinygrad_edu.tensor(data, dtype=x.dtype)",
-    "new_full": "tinygrad_edu.full(shape, value, dtype=x.dtype)",
-    "new_empty": "tinygrad_edu.zeros(shape, dtype=x.dtype)",
     "uniform_": "x.copy_(tinygrad_edu.rand(*x.shape) * (b - a) + a) inside no_grad(), or nn.init.uniform_",
     "normal_": "x.copy_(tinygrad_edu.randn(*x.shape) * std + mean) inside no_grad(), or nn.init.normal_",
     "bernoulli": "tinygrad_edu.rand(*x.shape) < p",
     "multinomial": "np.random.choice(n, size, p=probs.numpy())",
-    "topk": "x.sort(dim, descending=True) and a slice of its values and indices",
     "unique": "np.unique(x.numpy())",
-    "nonzero": "np.nonzero(x.numpy())",
+    "logsumexp": "tinygrad_edu.functional.logsumexp(x, dim)",
+    "softmax": "tinygrad_edu.functional.softmax(x, dim)",
+    "log_softmax": "tinygrad_edu.functional.log_softmax(x, dim)",
     "share_memory_": "nothing: there are no worker processes",
     "pin_memory": "nothing: there is only the CPU",
-    "is_contiguous": "nothing: every tensor is a numpy array",
-    "contiguous": "x itself (every tensor is a numpy array)",
     "storage": "x.numpy() (the array)",
     "data_ptr": "x.numpy().ctypes.data",
-    "element_size": "x.dtype.itemsize",
     "apply_": "x.copy_(tinygrad_edu.tensor(np.vectorize(fn)(x.numpy()))) inside no_grad()",
 }
 
