@@ -1,5 +1,5 @@
 """The classic PyTorch forum regression (normalized squared features), run word for word under
-PyTorch and under tinygrad_edu: the same losses and weights (issue 12's "done when")."""
+PyTorch and under tinygrad_edu: the same losses and weights."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""In-place operators and version counters, as PyTorch: issue 10 points 1 and 2."""
+"""In-place operators and version counters, as PyTorch."""
 import threading
 
 import numpy as np

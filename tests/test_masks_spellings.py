@@ -1,4 +1,4 @@
-"""Masks, comparisons, transpose, .grad assignment and truth values (issue 10 point 4)."""
+"""Masks, comparisons, transpose, .grad assignment and truth values."""
 import numpy as np
 import pytest
 

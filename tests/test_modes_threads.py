@@ -1,4 +1,4 @@
-"""Grad mode and anomaly mode: per thread, as context managers and decorators (issue 10 point 3)."""
+"""Grad mode and anomaly mode: per thread, as context managers and decorators."""
 import threading
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Numerics in both tails (issue 10 point 5): sigmoid, log(sigmoid), softmax family, x ** 0,
+"""Numerics in both tails: sigmoid, log(sigmoid), softmax family, x ** 0,
 division as its own primitive, float32 kept float32."""
 import numpy as np
 import pytest

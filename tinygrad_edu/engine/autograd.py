@@ -98,15 +98,19 @@ class WithSettings(Op):
 def record(op: Op, *inputs):
     """``op`` run on Tensors: its forward on their values, and the result linked to ``op`` (if an
     input requires grad and recording is on), so that ``backward`` can walk back through it."""
-    try:
-        data = op.forward(*map(_data, inputs))
+    try:   # (one and two inputs spelled out: for a small array, a star-call costs as much as the op)
+        data = (op.forward(inputs[0].data) if len(inputs) == 1 else
+                op.forward(inputs[0].data, inputs[1].data) if len(inputs) == 2 else
+                op.forward(*map(_data, inputs)))
     except (ValueError, IndexError, TypeError) as e:   # numpy refused: say why in the engine's words
         raise op.refused(inputs, e) from None
     out = object.__new__(type(inputs[0]))   # the Tensor of the result: the engine's one way to make
     # a Tensor without Tensor()'s checks of what a user gives (numpy's result needs none)
     out.data = data if type(data) is np.ndarray else np.asarray(data)   # (numpy gives 0-d as scalars)
     out._grad = out._op = out.name = None
-    needs = list(map(_requires_grad, inputs))
+    needs = ([inputs[0]._requires_grad] if len(inputs) == 1 else
+             [inputs[0]._requires_grad, inputs[1]._requires_grad] if len(inputs) == 2 else
+             list(map(_requires_grad, inputs)))
     out._requires_grad = True in needs and modes.state.grad_enabled
     if out._requires_grad:
         op.parents, op.needs, op.seq, op.spent = inputs, needs, next(modes.counter), False
@@ -151,7 +155,10 @@ def backward(roots: tuple, seeds: tuple, retain_graph: bool = False, create_grap
             if create_graph:   # seam: the formulas run on Tensors and record a graph of their own
                 in_grads = higher.on_graph(op, dy, t)
             else:
-                in_grads = op.backward(dy, t.data, *map(_data, op.parents))
+                ps = op.parents   # (spelled out for one and two inputs, as in record)
+                in_grads = (op.backward(dy, t.data, ps[0].data) if len(ps) == 1 else
+                            op.backward(dy, t.data, ps[0].data, ps[1].data) if len(ps) == 2 else
+                            op.backward(dy, t.data, *map(_data, ps)))
             for i, (p, g) in enumerate(zip(op.parents, in_grads)):
                 if g is None or not p._requires_grad:
                     continue

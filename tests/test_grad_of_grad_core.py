@@ -1,5 +1,5 @@
 """Gradients of gradients: tinygrad_edu.grad(create_graph=True), against PyTorch's double backward
-and against centered differences (gradgradcheck), for every op case of test_ops_grad.
+and against centered differences (gradgradcheck), for every op case of test_ops_core.
 
 The checked quantity for a case f with inputs x_i: the first gradient g_i = J_i^T u for a random
 output gradient u (a variable too), then s = sum_i <v_i, g_i> for random directions v_i, and the
@@ -14,7 +14,7 @@ import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 from tinygrad_edu.engine.autograd import Op, apply
 from tinygrad_edu.gradcheck import gradgradcheck
-from test_ops_grad import CASES, IDS, _run
+from test_ops_core import CASES, IDS, _run
 
 
 def _second(grad_fn, out, xs, u, vs, ones):

@@ -1,9 +1,9 @@
-"""Gradients of gradients of the further ops (issue 12): every row of test_ops_more's table, the
+"""Gradients of gradients of the further ops: every row of test_ops_families's table, the
 conv / pool / norm rows of test_conv and the losses of functional, against PyTorch's double backward
-in float64, and gradgradcheck (centered differences) on a sample of them. test_higher does the same
-for the core ops (test_ops_grad's cases).
+in float64, and gradgradcheck (centered differences) on a sample of them. test_grad_of_grad_core does the same
+for the core ops (test_ops_core's cases).
 
-As in test_higher: for a row f with inputs x_i, the first gradient g_i = J_i^T u for a random output
+As in test_grad_of_grad_core: for a row f with inputs x_i, the first gradient g_i = J_i^T u for a random output
 gradient u (a variable too), then s = sum_i <v_i, g_i> for random directions v_i, and the gradient
 of s with respect to every x_i and to u.
 """
@@ -26,12 +26,12 @@ def fold(x, hw, kernel, stride, dilation):
     return apply(ops.Fold(hw=hw, kernel=kernel, stride=stride, dilation=dilation), x)
 from tinygrad_edu.gradcheck import gradgradcheck
 import test_conv
-import test_ops_more
-from test_higher import _second
+import test_ops_families
+from test_grad_of_grad_core import _second
 
 # (id, ours(*xs), theirs(torch, *xs), makers): both tables in one spelling
 ROWS = [(r[0], lambda *xs, f=r[1]: f(tg, *xs),
-         lambda torch, *xs, f=r[2] or r[1]: f(torch, *xs), r[3]) for r in test_ops_more.ROWS]
+         lambda torch, *xs, f=r[2] or r[1]: f(torch, *xs), r[3]) for r in test_ops_families.ROWS]
 ROWS += [(f"conv:{r[0]}", lambda *xs, f=r[1]: f(F, *xs),
           lambda torch, *xs, f=r[2] or r[1]: f(torch.nn.functional, *xs), r[3])
          for r in test_conv.ROWS]

@@ -1,4 +1,4 @@
-"""The further ops (issue 12), one row each: values and gradients against PyTorch, gradients against
+"""The further ops (the family files of engine/ops and the composites), one row each: values and gradients against PyTorch, gradients against
 centered differences in float64, over shapes, broadcasting and axes.
 
 A row is ``(id, f, torch_f, makers)``: ``f(M, *xs)`` is called with ``M = tinygrad_edu`` and Tensors,
