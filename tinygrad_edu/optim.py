@@ -51,7 +51,7 @@ class Optimizer:
         where = type(self).__name__
         groups = _param_groups(params, where)
         for name, value in (("param_groups", groups), ("defaults", {}), ("state", {}),
-                            ("_given", [set(g) - {"params"} for g in groups]), ("_current", None)):
+                            ("_given", [set(g) - {"params"} for g in groups])):
             object.__setattr__(self, name, value)
         self.lr = checks.number(lr, "lr", where, low=0)
 
@@ -66,9 +66,10 @@ class Optimizer:
                 group[name] = value
 
     def __getattr__(self, name):
-        """A setting: the current group's during ``step()``, else the first group's, else the default."""
+        """A setting: the first group's, else the default (during ``step()`` the current group's
+        settings are attributes, so this is not called for them)."""
         d = self.__dict__
-        group = d.get("_current") or (d["param_groups"][0] if d.get("param_groups") else {})
+        group = d["param_groups"][0] if d.get("param_groups") else {}
         if name in group and name != "params":
             return group[name]
         if name in d.get("defaults", {}):
@@ -111,20 +112,22 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            object.__setattr__(self, "_current", group)
+            # while the group's parameters are updated, its settings are plain attributes of self
+            settings = {**_UNSET, **{k: v for k, v in group.items() if k != "params"}}
+            self.__dict__.update(settings)
             try:
                 for p in group["params"]:
-                    if p.grad is not None:
+                    if p._grad is not None:     # (the array itself: p.grad would make a view)
                         self._step_one(p, self.state.setdefault(p, {}))
             finally:
-                object.__setattr__(self, "_current", None)
+                for k in settings:
+                    del self.__dict__[k]
         return loss
 
     def _step_one(self, p: Tensor, state: dict) -> None:
-        g = p._grad          # the array itself (``p.grad`` hands it out as a Grad view)
-        g = -g if getattr(self, "maximize", False) else g
-        decay = getattr(self, "weight_decay", 0.0)
-        if decay and getattr(self, "decoupled", False):
+        g = -p._grad if self.maximize else p._grad
+        decay = self.weight_decay
+        if decay and self.decoupled:
             p.data *= 1 - self.lr * decay
         elif decay:
             g = g + decay * p.data
@@ -169,6 +172,9 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {g[k]}" for k in sorted(g) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+_UNSET = {"maximize": False, "weight_decay": 0.0, "decoupled": False}   # for optimizers without them
 
 
 def _written(p: Tensor) -> None:
