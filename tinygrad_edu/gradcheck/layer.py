@@ -27,12 +27,14 @@ from .accuracy import estimate, rule_for
 from .layer_diagnoses import (Diagnosis, Evidence, Layer, diagnose_input, forward_findings,
                               layer_kind, worst_entry)
 from .numerical import entries, is_low_precision, rel_error
-from .verdict import IN_FLOAT64, reasons
+from .verdict import IN_FLOAT64, TOY_SCALE, reasons
 
 __all__ = ["check_layer", "LayerCheckReport", "LayerInputCheck", "float_inputs",
            "refuse_unseeded_dropout"]
 WHERE = "check_layer"
 VERDICTS = ("wrong", "inconclusive", "ok")
+LAYER_ADVICE = ("check at inputs away from the kinks: distinct values in every pooling window (no "
+                "ties), no ReLU input within about 1e-3 of 0")
 
 
 def float_inputs(args) -> list:
@@ -351,7 +353,8 @@ def _input(value, x, g, k, layer, rule, f0, seed):
     ev = Evidence(name, x.astype(np.float64), g, num, err, kink, rule, k, layer)
     agree = g.shape == x.shape and ev.matches(g, num)
     found = [] if agree else diagnose_input(ev)
-    why = reasons(est, ~kink.ravel(), [ana]) if agree else []
+    why = [r.replace(TOY_SCALE, LAYER_ADVICE) for r in reasons(est, ~kink.ravel(), [ana])] \
+        if agree else []
     verdict = "wrong" if not agree else ("inconclusive" if why else "ok")
     check = LayerInputCheck(name, x.shape, verdict, found, g, num, err,
                             [idx[j] for j in np.flatnonzero(kink.ravel())], why)

@@ -189,10 +189,12 @@ def not_summed(ev) -> list:
     for axis in (a for a in range(g.ndim) if g.shape[a] == k):
         if ev.matches(_sum_but(g, axis), ev.num):
             rest = _axes(a for a in range(g.ndim) if a != axis)
+            j = _bias_axis(ev)
+            hint = "" if j is None else \
+                f" (d{ev.name} = dout.sum(axis={_axes(a for a in range(ev.layer.dout.ndim) if a != j)}))"
             return ev.say("bias_not_summed", (
                 f"d{ev.name} has shape {g.shape} but {ev.name} is {ev.x.shape}: it is not summed over "
-                f"the axes {ev.name} was broadcast along; summed over axis={rest} "
-                f"it is right (e.g. db = dout.sum(axis=0))."))
+                f"the axes {ev.name} was broadcast along; summed over axis={rest} it is right{hint}."))
     return []
 
 
@@ -301,12 +303,13 @@ def _norm_candidates(layer):
     return found
 
 
-NORM_TEXT = {"no_mean": ("batchnorm_mean_term", "the term through the mean: -mean(dxhat) over the "
-                         "batch, what mu = mean(x) sends back"),
-             "no_var": ("batchnorm_var_term", "the term through the variance: -xhat * "
-                        "mean(dxhat * xhat), what var = mean(xc**2) sends back"),
-             "neither": (None, "both the term through the mean and the one through the variance: "
-                         "it treats the batch statistics as constants (dx = dout * gamma / std)")}
+NORM_TEXT = {"no_mean": ["the term through the mean: -mean(dxhat) over the batch, what mu = mean(x) "
+                         "sends back", None],
+             "no_var": [None, "the term through the variance: -xhat * mean(dxhat * xhat), what "
+                        "var = mean(xc**2) sends back"],
+             "neither": ["the term through the mean (-mean(dxhat))", "the term through the variance "
+                         "(-xhat * mean(dxhat * xhat)) as well: it treats the batch statistics as "
+                         "constants (dx = dout * gamma / std)"]}
 
 
 def norm_terms(ev) -> list:
@@ -316,11 +319,12 @@ def norm_terms(ev) -> list:
     for c in _norm_candidates(ev.layer):
         if not ev.matches(c["right"], ev.num):
             continue
-        for key, (code, what) in NORM_TEXT.items():
+        for key, (mean, var) in NORM_TEXT.items():
             if ev.matches(ev.grad, c[key]):
-                text = f"dx lacks {what}. (dgamma and dbeta do not depend on it.)"
-                codes = [code] if code else ["batchnorm_mean_term", "batchnorm_var_term"]
-                return [Diagnosis(k, text) for k in codes]
+                found = [Diagnosis(code, f"dx lacks {what}.") for code, what in
+                         (("batchnorm_mean_term", mean), ("batchnorm_var_term", var)) if what]
+                found[-1].text += " (dgamma and dbeta do not depend on it.)"
+                return found
     return []
 
 
@@ -410,6 +414,27 @@ def factor(ev) -> list:
         f"extra factor in one step of the chain rule)."))
 
 
+def mask(ev) -> list:
+    """Right where the gradient is not 0, but nonzero where it is 0 (a ReLU's or max's mask left
+    out), or 0 where it is not (a mask that blocks too much)."""
+    u, zero = ev.used, np.zeros_like(ev.num)
+    flat, off = ev.rule.agree(ev.num, zero, ev.err), ev.rule.agree(ev.grad, zero, ev.err)
+    leak, blocked = u & flat & ~off, u & ~flat & off
+    agree = ev.rule.agree(ev.grad, ev.num, ev.err)
+    if not (leak | blocked).any() or not (agree | leak | blocked)[u].all() or not (agree & ~flat).any():
+        return []
+    if leak.any() and not blocked.any():
+        return ev.say("mask", (
+            f"d{ev.name} is right wherever the gradient is not 0, but nonzero at {int(leak.sum())} "
+            f"entries where the output does not depend on {ev.name} at all: a mask left out of the "
+            f"backward (relu: dx = dout * (x > 0))."))
+    return ev.say("mask", (
+        f"d{ev.name} is right wherever it is not 0, but 0 at {int(blocked.sum())} entries where the "
+        f"right one is not"
+        + (f" (and nonzero at {int(leak.sum())} where it should be 0)" if leak.any() else "")
+        + ": a mask taken from the wrong array or the wrong comparison."))
+
+
 def transposed_square(ev) -> list:
     if ev.x.ndim != 2 or ev.x.shape[0] != ev.x.shape[1]:
         return []
@@ -427,7 +452,7 @@ def mismatch(ev) -> list:
 
 
 VALUE_TABLE = [wrong_axis, transposed_square, dropout_scale, norm_terms, kernel_flipped,
-               padding_not_cropped, pool_not_argmax, factor, mismatch]
+               padding_not_cropped, pool_not_argmax, factor, mask, mismatch]
 
 
 def diagnose_input(ev) -> list:
