@@ -147,7 +147,7 @@ def transposed(ev) -> list:
     hidden = " (it is square, so the shapes hide it)" if g.shape == x.shape else ""
     return ev.say("transposed", (
         f"{ev.what} d{ev.name} is the transpose of the right one{hidden}: shape {g.shape} where "
-        f"{ev.name} is {x.shape}; its transpose agrees with the numerical gradient. Return "
+        f"{ev.name} is {x.shape}; its transpose is right. Return "
         f"d{ev.name}.T (e.g. dw = x.T @ dout, not dout.T @ x)."))
 
 
