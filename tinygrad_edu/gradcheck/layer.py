@@ -329,6 +329,12 @@ def _check(forward, backward, args, positions, names, dout, seed, rtol, atol) ->
                             evaluations, time.perf_counter() - start)
 
 
+def _advice(reason, x) -> str:
+    """A reason of ``verdict.reasons`` with the advice that fits a layer's check."""
+    reason = reason.replace(TOY_SCALE, LAYER_ADVICE)
+    return reason if is_low_precision(x) else reason.replace(f"{IN_FLOAT64}, or ", "")
+
+
 def _aligned(g, x):
     """Your gradient laid over x's entries: as it is, or transposed or reshaped when that is what
     its shape allows (for the numerical derivative's second look); None otherwise."""
@@ -353,8 +359,7 @@ def _input(value, x, g, k, layer, rule, f0, seed):
     ev = Evidence(name, x.astype(np.float64), g, num, err, kink, rule, k, layer)
     agree = g.shape == x.shape and ev.matches(g, num)
     found = [] if agree else diagnose_input(ev)
-    why = [r.replace(TOY_SCALE, LAYER_ADVICE) for r in reasons(est, ~kink.ravel(), [ana])] \
-        if agree else []
+    why = [_advice(r, x) for r in reasons(est, ~kink.ravel(), [ana])] if agree else []
     verdict = "wrong" if not agree else ("inconclusive" if why else "ok")
     check = LayerInputCheck(name, x.shape, verdict, found, g, num, err,
                             [idx[j] for j in np.flatnonzero(kink.ravel())], why)
