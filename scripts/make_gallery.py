@@ -4,7 +4,8 @@ For each of the three cs231n losses (softmax, multiclass hinge, two-layer net) o
 this draws the graph before ``backward()`` (values only) and after (values and gradients) as SVG,
 the same graph as a slide (``draw(loss, fit=(1920, 1080), min_px=12)``) with its measured text
 size, and writes a step-through HTML page of its forward and backward pass; then a 60-op
-recurrence (15 steps of ``h = tanh(w*h + u*x)``) as a slide and as a page. It writes
+recurrence (15 steps of ``h = tanh(w*h + u*x)``) as a slide and as a page; then two layers drawn
+small (batch normalization's forward), after backward. It writes
 ``docs/gallery.md``, the page that shows them, and ``readme.svg``, the small picture at the top
 of the README. Run from the repository's root:
 
@@ -68,6 +69,44 @@ def recurrence():
     return h
 
 
+def layer_cases():
+    """(key, title, description, build) for layers drawn small: batch normalization's forward one
+    intermediate per line, ending in L = sum(dout * out), the scalar whose gradient a layer's
+    backward computes."""
+    rng = np.random.default_rng(0)
+    x0, g0, b0 = np.round(rng.normal(size=(4, 3)), 2), np.round(1 + 0.3 * rng.normal(size=3), 2), \
+        np.round(0.3 * rng.normal(size=3), 2)
+    dout_bn = np.round(rng.normal(size=(4, 3)), 2)
+
+    def batchnorm():
+        x = Tensor(x0.copy(), requires_grad=True, name="x")
+        gamma, beta = Tensor(g0.copy(), requires_grad=True, name="gamma"), \
+            Tensor(b0.copy(), requires_grad=True, name="beta")
+        mu = x.mean(axis=0, keepdims=True)
+        xc = x - mu
+        var = (xc * xc).mean(axis=0, keepdims=True)
+        inv = (var + 1e-5) ** -0.5
+        out = gamma * (xc * inv) + beta
+        return (out * Tensor(dout_bn, name="dout")).sum()
+
+    return [("batchnorm", "Batch normalization's forward",
+             "`mu = x.mean(0)`, `xc = x - mu`, `var = (xc * xc).mean(0)`, `inv = (var + eps) ** -0.5`, "
+             "`out = gamma * (xc * inv) + beta` on N=4 examples of D=3 features, then "
+             "`L = (out * dout).sum()` (chapter 10 derives its backward on this graph).", batchnorm)]
+
+
+def draw_layers(out: Path) -> list:
+    """Write ``{key}_after.svg`` for each of ``layer_cases``; return the page's lines for them."""
+    lines = ["## Layers, drawn small", ""]
+    for key, title, text, build in layer_cases():
+        loss = build()
+        loss.backward()
+        render(draw(loss), out / f"{key}_after.svg")
+        lines += [f"### {title}", "", f"{text} The tape has {len(loss.tape())} entries.", "",
+                  f"![{title}, after backward]({out.name}/{key}_after.svg)", ""]
+    return lines
+
+
 def slide(loss, path: Path) -> str:
     """Draw ``loss`` as a 1920 x 1080 slide into ``path``; return what it measured, in words."""
     d = draw(loss, fit=SLIDE, min_px=12)
@@ -91,7 +130,7 @@ def readme_picture(out: Path) -> Path:
 
 
 INTRO = [
-    "# Gallery: the losses as graphs", "",
+    "# Gallery: the losses and layers as graphs", "",
     "Each diagram below is drawn by `tinygrad_edu.viz.draw` from the engine's own tape; "
     "`scripts/make_gallery.py` regenerates them all. Each op and the tensor it makes are one box, "
     "numbered as `print(loss.tape())` numbers them, with the tensor's shape, its value and (after "
@@ -110,7 +149,7 @@ INTRO = [
     "the diagram: open one in a browser and use the Next / Prev buttons or the arrow keys.", ""]
 
 
-def write_gallery_page(out: Path, entries, layout_table: str | None = None) -> Path:
+def write_gallery_page(out: Path, entries, layout_table: str | None = None, layers=()) -> Path:
     """``gallery.md`` beside the folder ``out`` (``docs/gallery.md`` by default): each loss's
     diagrams and a link to its step-through page, in MyST Markdown."""
     rel = out.name
@@ -124,6 +163,7 @@ def write_gallery_page(out: Path, entries, layout_table: str | None = None) -> P
                       f"![{title}, after backward]({rel}/{key}_after.svg)", ""]
         lines += [f"As a slide: {measured}.", "", f"![{title}, as a slide]({rel}/{key}_slide.svg)",
                   "", f"Step through it: {{download}}`{key}_steps.html <{rel}/{key}_steps.html>`.", ""]
+    lines += list(layers)
     if layout_table:
         lines += ["## Big graphs", "",
                   "A graph whose layout would take Graphviz too long is drawn as a summary (its loss, "
@@ -167,7 +207,8 @@ def main(argv=None) -> None:
     print(f"recurrence: {entries[-1][-1]} (laid out by {renderer_name()})")
     tables = [ROOT / "benchmarks" / f for f in ("layout-times.md", "call-times.md")]
     layout_table = "\n".join(t.read_text(encoding="utf-8") for t in tables if t.exists()) or None
-    print("wrote", write_gallery_page(out, entries, layout_table), "and", readme_picture(out))
+    layers = draw_layers(out)
+    print("wrote", write_gallery_page(out, entries, layout_table, layers), "and", readme_picture(out))
 
 
 if __name__ == "__main__":

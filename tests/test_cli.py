@@ -215,3 +215,35 @@ def test_the_command_only_parses_calls_and_prints():
         assert not hasattr(cli_module, name), name
     for name in ("load_file", "two_layer_from", "example_loss", "check_file", "check_builtin"):
         assert callable(getattr(homework, name)), name
+
+
+LAYERS_GOOD = """from tinygrad_edu.layers import (affine_forward, affine_backward, batchnorm_forward,
+    batchnorm_backward_alt, max_pool_forward_naive, max_pool_backward_naive)
+"""
+LAYERS_BAD = """import numpy as np
+from tinygrad_edu.layers import affine_forward, affine_backward, batchnorm_forward
+def batchnorm_backward(dout, cache):
+    mode, xhat, xc, inv, gamma = cache
+    dxhat = dout * gamma
+    return inv * (dxhat - dxhat.mean(axis=0)), (dout * xhat).sum(axis=0), dout.sum(axis=0)
+def relu_forward(x):
+    return np.maximum(x, 0), x
+def relu_backward(dout, cache):
+    raise NotImplementedError("not yet")
+"""
+
+
+def test_mine_checks_layer_pairs(tmp_path):
+    code, out, err = mine(tmp_path, LAYERS_GOOD)
+    assert code == 0, out + err
+    assert "affine_backward" in out and "batchnorm_backward_alt" in out and "max_pool_backward_naive" in out
+    assert "verdict: ok" in out
+    code, out, err = mine(tmp_path, LAYERS_BAD)
+    assert code == 1, out + err
+    assert "[batchnorm_var_term]" in out and "relu_backward: raised NotImplementedError" in out
+
+
+def test_mine_with_losses_and_layers(tmp_path):
+    body = "from tinygrad_edu.reference import softmax_loss_naive\n" + LAYERS_GOOD
+    code, out, err = mine(tmp_path, body)
+    assert code == 0 and "softmax" in out and "affine_backward" in out, out + err

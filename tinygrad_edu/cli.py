@@ -4,7 +4,8 @@
 
     tinygrad-edu demo  [--out DIR] [--quick]     everything below, on the digits, in under a minute
     tinygrad-edu check [--loss NAME] [--n N]     one gradient, four ways: graph, naive, vectorized, numerical
-    tinygrad-edu check --mine FILE.py            your own cs231n functions in that table, diagnosed
+    tinygrad-edu check --mine FILE.py            your own cs231n losses in that table and your layers'
+                                                 backward passes (check_layer), diagnosed
     tinygrad-edu graph [--loss NAME] [--out DIR] the computation graph as a picture and a step-through page
     tinygrad-edu train [--model NAME] [--out DIR] train on the digits; curves and weights as PNG
 
@@ -261,7 +262,9 @@ def _add_check(sub, common) -> None:
     sp.add_argument("--out", default=None, metavar="DIR", help="also write the table to DIR/check.txt")
     sp.add_argument("--mine", default=None, metavar="FILE.py",
                     help="check your own cs231n-named functions in FILE.py (softmax_loss_naive, "
-                         "..._vectorized, svm_loss_*, TwoLayerNet or two_layer_loss)")
+                         "..._vectorized, svm_loss_*, TwoLayerNet or two_layer_loss; layer pairs "
+                         "affine_forward/affine_backward, relu_*, batchnorm_backward(_alt), "
+                         "conv_*_naive, max_pool_*, ...)")
     sp.add_argument("--reg-convention", type=float, choices=(1.0, 0.5), default=None,
                     metavar="{1,0.5}", help="your loss adds reg*sum(W*W) (1) or 0.5*reg*sum(W*W) "
                                              "(0.5); default: found from your loss")

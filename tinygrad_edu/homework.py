@@ -9,7 +9,9 @@ calls and prints):
   margins sit within the step of their corner and the numbers can decide at any ``reg``;
 * ``check_file(path, n, reg, seed, reg_convention)``: the cs231n-named functions found in a
   learner's file (``softmax_loss_naive``, ``softmax_loss_vectorized``, ``svm_loss_naive``,
-  ``svm_loss_vectorized``, ``two_layer_loss`` or a ``TwoLayerNet`` class) in that table;
+  ``svm_loss_vectorized``, ``two_layer_loss`` or a ``TwoLayerNet`` class) in that table, and its
+  layer pairs (``affine_forward``/``affine_backward``, ..., ``max_pool_backward_naive``) checked
+  with ``check_layer`` on built-in inputs;
 * ``example_loss(name, X, y, reg, seed)``: a loss graph with small random weights, for drawing;
 * ``digits(n, seed)``: the first ``n`` training digits, refusing more than there are.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .compare import ComparisonSet, compare, compare_all
+from .compare import ComparisonSet, compare, compare_all, worst_verdict
 
 __all__ = ["check_builtin", "check_file", "example_loss", "digits", "load_file", "HomeworkError",
            "MINE_NAMES", "LOSS_NAMES", "EXIT"]
@@ -115,10 +117,52 @@ def two_layer_from(module):
 
 def check_file(path, n: int = 50, reg: float = 0.1, seed: int = 0,
                reg_convention: float | None = None) -> tuple:
-    """(ComparisonSet, text): the cs231n-named functions in the file ``path`` beside the graph, the
-    library's formulas and numerical differences, on ``n`` digits at the toy scale."""
+    """(result, text): the cs231n-named functions in the file ``path``: its losses beside the
+    graph, the library's formulas and numerical differences, on ``n`` digits at the toy scale
+    (a ``ComparisonSet``), and its layer pairs checked with ``check_layer`` on built-in inputs
+    (``layers.homework``). ``result.verdict`` is the worst of all."""
+    from .layers.homework import check_layers, layer_names
     module = load_file(path)
     X, y = digits(n, seed)
+    found, comparisons = _loss_comparisons(module, X, y, reg, seed, reg_convention)
+    layers, layer_verdict, layer_text = check_layers(module, seed=seed)
+    if not comparisons and not layers:
+        names = ", ".join(n for pair in MINE_NAMES.values() for n in pair)
+        raise HomeworkError(f"--mine {path}: found none of {names}, TwoLayerNet, two_layer_loss, "
+                            f"nor a layer pair ({', '.join(layer_names())})")
+    results = FileResult(ComparisonSet(comparisons), layer_verdict)
+    parts = []
+    if comparisons:
+        parts.append(f"Your functions in {path} ({', '.join(found)}) on {len(y)} digits, reg={reg}, "
+                     f"beside the engine's graph, the library's formulas and numerical "
+                     f"differences:\n\n{results.losses}")
+    if layers:
+        parts.append(f"Your layers in {path} ({len(layers)} backward checks), each backward(dout, "
+                     f"cache) against the numerical sum(dout * d out / d input) on built-in inputs "
+                     f"(check_layer):\n\n{layer_text}")
+    text = "\n\n".join(parts) + f"\n\nverdict: {results.verdict}" + _what_next(results.verdict)
+    return results, text
+
+
+class FileResult:
+    """What ``check_file`` found: ``losses`` (a ``ComparisonSet``, maybe empty) and the layers'
+    verdict (None when the file has no layer pair); ``verdict`` the worst of both."""
+
+    def __init__(self, losses, layer_verdict):
+        self.losses, self.layer_verdict = losses, layer_verdict
+
+    @property
+    def verdict(self) -> str:
+        verdicts = [c.verdict for c in self.losses.comparisons.values()]
+        return worst_verdict(verdicts + ([self.layer_verdict] if self.layer_verdict else []))
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+
+def _loss_comparisons(module, X, y, reg, seed, reg_convention):
+    """(names found, {loss: Comparison}) for the loss functions of ``module``."""
     W, params = toy_parameters(X.shape[1], 10, seed=seed)
     found, comparisons = [], {}
     kw = dict(X=X, y=y, reg=reg, seed=seed, full_limit=200, reg_convention=reg_convention)
@@ -132,14 +176,7 @@ def check_file(path, n: int = 50, reg: float = 0.1, seed: int = 0,
     if two is not None:
         found.append(two.__name__)
         comparisons["two_layer"] = compare("two_layer", params=params, vectorized=two, **kw)
-    if not comparisons:
-        names = ", ".join(n for pair in MINE_NAMES.values() for n in pair)
-        raise HomeworkError(f"--mine {path}: found none of {names}, TwoLayerNet, two_layer_loss")
-    results = ComparisonSet(comparisons)
-    text = (f"Your functions in {path} ({', '.join(found)}) on {len(y)} digits, reg={reg}, beside the "
-            f"engine's graph, the library's formulas and numerical differences:\n\n{results}\n\n"
-            f"verdict: {results.verdict}" + _what_next(results.verdict))
-    return results, text
+    return found, comparisons
 
 
 def _what_next(verdict) -> str:

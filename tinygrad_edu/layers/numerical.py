@@ -17,22 +17,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..gradcheck import numerical_gradient_array
+from ..gradcheck.layer import float_inputs, refuse_unseeded_dropout
+
 
 __all__ = ["layer_numerical_grads", "float_inputs", "refuse_unseeded_dropout"]
-
-
-def float_inputs(args) -> list:
-    """The positions of the float numpy arrays among ``args``: the inputs that get a gradient."""
-    return [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
-
-
-def refuse_unseeded_dropout(args, where: str) -> None:
-    """A dropout in training mode without a seed draws a new mask at every call, so no two calls
-    compute the same function: differences of it mean nothing. Raise and say what to add."""
-    for a in args:
-        if isinstance(a, Mapping) and a.get("mode") == "train" and "p" in a and a.get("seed") is None:
-            raise ValueError(f"{where}: dropout_param {dict(a)} has no 'seed', so every call draws a "
-                             f"new mask and the numerical gradient is noise; add e.g. 'seed': 0")
 
 
 def layer_numerical_grads(forward, args, dout, h: float | None = None) -> list:
