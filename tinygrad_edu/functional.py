@@ -35,7 +35,7 @@ import numbers
 
 import numpy as np
 
-from . import checks
+from . import validate
 from .engine import Tensor, autograd, no_grad, ops, randomness
 from .engine.op_functions import where as tg_where
 from .engine.combining import both_spellings
@@ -68,7 +68,7 @@ def check_labels(y, n: int, c: int, where: str) -> np.ndarray:
     ``ValueError`` naming ``where`` and the shapes when ``y`` has the wrong length, is not made of
     integers, or holds a label outside [0, c).
     """
-    return checks.labels(y.data if isinstance(y, Tensor) else y, n, c, where)
+    return validate.labels(y.data if isinstance(y, Tensor) else y, n, c, where)
 
 
 def _scores_2d(scores, where: str) -> Tensor:
@@ -181,7 +181,7 @@ def multiclass_hinge(scores, y, delta: float = 1.0) -> Tensor:
     s = _scores_2d(scores, "multiclass_hinge")
     n, c = s.shape
     labels = check_labels(y, n, c, "multiclass_hinge")
-    delta = checks.number(delta, "delta", "multiclass_hinge")
+    delta = validate.number(delta, "delta", "multiclass_hinge")
     rows = np.arange(n)
     correct = _named(_named(s[rows, labels], "correct").reshape(n, 1), "correct_col")  # s_{i, y_i}
     margins = _named(_named(s - correct, "diffs") + delta, "margins")                  # (N, C)

@@ -24,7 +24,7 @@ given as an array), ``hidden``, and the names ``functional`` gives inside the lo
 """
 from __future__ import annotations
 
-from . import checks
+from . import validate
 from . import functional as F
 from .engine import Tensor
 
@@ -43,8 +43,8 @@ def _param(w, name: str, where: str) -> Tensor:
 
 
 def _linear_scores(W, X, y, reg, where: str):
-    """Check the inputs (see ``checks.linear_problem``); return ``(W Tensor, scores, labels, reg)``."""
-    _, Xd, labels, reg = checks.linear_problem(_data(W), _data(X), _data(y), reg, where)
+    """Check the inputs (see ``validate.linear_problem``); return ``(W Tensor, scores, labels, reg)``."""
+    _, Xd, labels, reg = validate.linear_problem(_data(W), _data(X), _data(y), reg, where)
     W = _param(W, "W", where)
     X = X if isinstance(X, Tensor) else Tensor(Xd, name="X")
     return W, _named(X @ W, "scores"), labels, reg
@@ -80,7 +80,7 @@ def svm_loss(W, X, y, reg: float = 0.0, delta: float = 1.0) -> Tensor:
     ``W`` (D, C), ``X`` (N, D), ``y`` (N,) -> scalar Tensor; ``delta`` a finite number.
     L = (1/N) sum_i sum_{j != y_i} max(0, s_ij - s_{i,y_i} + delta) + reg ||W||^2.
     """
-    delta = checks.number(delta, "delta", "svm_loss")
+    delta = validate.number(delta, "delta", "svm_loss")
     W, scores, y, reg = _linear_scores(W, X, y, reg, "svm_loss")
     return _total(F.multiclass_hinge(scores, y, delta), reg * (W * W).sum() if reg else None)
 
@@ -99,9 +99,9 @@ def two_layer_loss(params, X, y, reg: float = 0.0) -> Tensor:
     ``data_loss`` and ``reg_loss`` (with ``reg > 0``).
     """
     where = "two_layer_loss"
-    data = {k: _data(v) for k, v in checks.mapping(params, where, keys=checks.TWO_LAYER_KEYS).items()}
-    _, Xd, y, reg = checks.two_layer_problem(data, _data(X), _data(y), reg, where)
-    W1, b1, W2, b2 = (_param(params[k], k, where) for k in checks.TWO_LAYER_KEYS)
+    data = {k: _data(v) for k, v in validate.mapping(params, where, keys=validate.TWO_LAYER_KEYS).items()}
+    _, Xd, y, reg = validate.two_layer_problem(data, _data(X), _data(y), reg, where)
+    W1, b1, W2, b2 = (_param(params[k], k, where) for k in validate.TWO_LAYER_KEYS)
     X = X if isinstance(X, Tensor) else Tensor(Xd, name="X")
     hidden = _named(_named(_named(X @ W1, "XW1") + b1, "z1").relu(), "hidden")
     scores = _named(_named(hidden @ W2, "hW2") + b2, "scores")

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from . import validate
 from .engine import Tensor, enable_grad
 from .engine import versions
 
@@ -53,7 +53,7 @@ class Optimizer:
         for name, value in (("param_groups", groups), ("defaults", {}), ("state", {}),
                             ("_given", [set(g) - {"params"} for g in groups])):
             object.__setattr__(self, name, value)
-        self.lr = checks.number(lr, "lr", where, low=0)
+        self.lr = validate.number(lr, "lr", where, low=0)
 
     def __setattr__(self, name, value):
         """A setting: the default, and the value of every group that did not give its own."""
@@ -108,7 +108,7 @@ class Optimizer:
         if closure is not None:
             if not callable(closure):
                 raise TypeError(f"{type(self).__name__}.step: closure must be a callable that "
-                                f"recomputes the loss, got {checks.given(closure)}")
+                                f"recomputes the loss, got {validate.given(closure)}")
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
@@ -187,7 +187,7 @@ def _param_groups(params, where: str) -> list:
     """``params`` (Tensors, or dicts with ``params``) as a list of groups of distinct leaf Tensors."""
     if isinstance(params, (Tensor, np.ndarray, str, dict)) or not hasattr(params, "__iter__"):
         raise TypeError(f"{where}: params must be an iterable of Tensors, such as model.parameters() "
-                        f"or [w, b], or of dicts with 'params'; got {checks.given(params)}")
+                        f"or [w, b], or of dicts with 'params'; got {validate.given(params)}")
     params = list(params)
     if not params:
         raise ValueError(f"{where}: got an empty parameter list; pass e.g. model.parameters() or [w, b]")
@@ -200,7 +200,7 @@ def _param_groups(params, where: str) -> list:
             ps = [g["params"]] if isinstance(g["params"], Tensor) else g["params"]
             groups.append({**g, "params": _param_list(ps, where)})
             if "lr" in g:
-                checks.number(g["lr"], "lr", where, low=0)
+                validate.number(g["lr"], "lr", where, low=0)
     else:
         groups = [{"params": _param_list(params, where)}]
     _distinct([p for g in groups for p in g["params"]], where)
@@ -229,7 +229,7 @@ def _param_list(params, where: str) -> list:
             why = "is not a leaf (an op made it)" if p.requires_grad else "has requires_grad=False"
             raise ValueError(f"{where}: parameter {i} {why}, so backward() never sets its .grad; "
                              f"pass the leaf Tensors created with requires_grad=True")
-        checks.writable(p.data, f"parameter {i}'s data", where)
+        validate.writable(p.data, f"parameter {i}'s data", where)
     return params
 
 
@@ -251,9 +251,9 @@ class SGD(Optimizer):
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
                  foreach=None, differentiable: bool = False, fused=None):
         super().__init__(params, lr)
-        momentum = checks.number(momentum, "momentum", "SGD", low=0)
-        weight_decay = checks.number(weight_decay, "weight_decay", "SGD", low=0)
-        dampening = checks.number(dampening, "dampening", "SGD")
+        momentum = validate.number(momentum, "momentum", "SGD", low=0)
+        weight_decay = validate.number(weight_decay, "weight_decay", "SGD", low=0)
+        dampening = validate.number(dampening, "dampening", "SGD")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
         self.momentum, self.dampening, self.weight_decay = momentum, dampening, weight_decay
@@ -292,11 +292,11 @@ class Adam(Optimizer):
         where = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{where}: betas must be a pair (beta1, beta2), e.g. (0.9, 0.999); "
-                            f"got {checks.given(betas)}")
-        b1, b2 = (checks.number(b, f"betas[{i}]", where, low=0, high=1, high_open=True)
+                            f"got {validate.given(betas)}")
+        b1, b2 = (validate.number(b, f"betas[{i}]", where, low=0, high=1, high_open=True)
                   for i, b in enumerate(betas))
-        eps = checks.number(eps, "eps", where, low=0)
-        weight_decay = checks.number(weight_decay, "weight_decay", where, low=0)
+        eps = validate.number(eps, "eps", where, low=0)
+        weight_decay = validate.number(weight_decay, "weight_decay", where, low=0)
         self.betas, self.eps, self.weight_decay = (b1, b2), eps, weight_decay
         self.amsgrad, self.maximize = bool(amsgrad), bool(maximize)
         self.decoupled = bool(decoupled_weight_decay)
@@ -349,10 +349,10 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         super().__init__(params, lr)
-        self.alpha = checks.number(alpha, "alpha", "RMSprop", low=0, high=1)
-        self.eps = checks.number(eps, "eps", "RMSprop", low=0)
-        self.weight_decay = checks.number(weight_decay, "weight_decay", "RMSprop", low=0)
-        self.momentum = checks.number(momentum, "momentum", "RMSprop", low=0)
+        self.alpha = validate.number(alpha, "alpha", "RMSprop", low=0, high=1)
+        self.eps = validate.number(eps, "eps", "RMSprop", low=0)
+        self.weight_decay = validate.number(weight_decay, "weight_decay", "RMSprop", low=0)
+        self.momentum = validate.number(momentum, "momentum", "RMSprop", low=0)
         self.centered = bool(centered)
 
     def update(self, g, state):

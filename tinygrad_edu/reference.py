@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import linear_problem, number, two_layer_problem
+from .validate import linear_problem, number, two_layer_problem
 
 __all__ = ["softmax_loss_naive", "softmax_loss_vectorized", "svm_loss_naive", "svm_loss_vectorized",
            "two_layer_loss"]

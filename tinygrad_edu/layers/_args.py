@@ -10,12 +10,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 
 
 def floats(x, name: str, where: str, ndim=None, hint: str = "") -> np.ndarray:
     """``x`` as a float numpy array (ints become float64), with ``ndim`` axes when given."""
-    a = checks.array(getattr(x, "data", x), name, where, finite=False, nonempty=False)
+    a = validate.array(getattr(x, "data", x), name, where, finite=False, nonempty=False)
     if ndim is not None and a.ndim != ndim:
         raise ValueError(f"{where}: {name} must be {ndim}-D {hint}; got shape {a.shape}".rstrip())
     return a if a.dtype.kind == "f" else a.astype(np.float64)
@@ -33,7 +33,7 @@ def param_dict(d, name: str, where: str, required=()) -> Mapping:
     """The course's settings dict (``bn_param``, ``conv_param``, ...), holding ``required`` keys."""
     if not isinstance(d, Mapping):
         raise TypeError(f"{where}: {name} must be a dict, e.g. {{'mode': 'train'}}, got "
-                        f"{checks.given(d)}")
+                        f"{validate.given(d)}")
     missing = [k for k in required if k not in d]
     if missing:
         raise KeyError(f"{where}: {name} lacks {missing}; it must hold {', '.join(required)}")
@@ -52,7 +52,7 @@ def cache(c, where: str, length: int, made_by: str):
     """The cache a forward returned: a tuple of ``length`` entries, else a message saying so."""
     if not isinstance(c, tuple) or len(c) != length:
         raise TypeError(f"{where}: cache must be what {made_by} returned (a tuple of {length}), got "
-                        f"{checks.given(c)}")
+                        f"{validate.given(c)}")
     return c
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..engine import Tensor
 from . import graph
 
 
 def weight_init(scale, shape, where: str) -> np.ndarray:
     """``scale * standard normal`` of ``shape``, from numpy's global generator (as the course)."""
-    return checks.number(scale, "weight_scale", where, low=0) * np.random.randn(*shape)
+    return validate.number(scale, "weight_scale", where, low=0) * np.random.randn(*shape)
 
 
 def run_loss(net, scores_of, y):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..engine import Tensor, no_grad
 from . import graph
 from ._nets import run_loss, weight_init
@@ -33,15 +33,15 @@ class ThreeLayerConvNet:
                  hidden_dim: int = 100, num_classes: int = 10, weight_scale: float = 1e-3,
                  reg: float = 0.0, dtype=np.float32):
         where = "ThreeLayerConvNet"
-        c, h, w = (checks.integer(v, "input_dim", where, low=1) for v in input_dim)
-        f = checks.integer(num_filters, "num_filters", where, low=1)
-        k = checks.integer(filter_size, "filter_size", where, low=1)
-        hid = checks.integer(hidden_dim, "hidden_dim", where, low=1)
-        classes = checks.integer(num_classes, "num_classes", where, low=1)
+        c, h, w = (validate.integer(v, "input_dim", where, low=1) for v in input_dim)
+        f = validate.integer(num_filters, "num_filters", where, low=1)
+        k = validate.integer(filter_size, "filter_size", where, low=1)
+        hid = validate.integer(hidden_dim, "hidden_dim", where, low=1)
+        classes = validate.integer(num_classes, "num_classes", where, low=1)
         if k % 2 == 0 or h % 2 or w % 2:
             raise ValueError(f"{where}: filter_size must be odd (to keep the size) and H, W even (for "
                              f"the 2x2 pool); got filter_size {k} and input_dim {tuple(input_dim)}")
-        self.reg, self.dtype, self.input_dim = checks.number(reg, "reg", where, low=0), dtype, (c, h, w)
+        self.reg, self.dtype, self.input_dim = validate.number(reg, "reg", where, low=0), dtype, (c, h, w)
         shapes = {"W1": (f, c, k, k), "W2": (f * (h // 2) * (w // 2), hid), "W3": (hid, classes)}
         self.params = {}
         for i, (name, shape) in enumerate(shapes.items(), start=1):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import checks
+from .. import validate
 from . import _args
 
 __all__ = ["conv_forward_naive", "conv_backward_naive", "conv_forward_fast", "conv_backward_fast",
@@ -47,8 +47,8 @@ def _conv_inputs(x, w, b, conv_param, where):
     w = _args.floats(w, "w", where, ndim=4, hint="(F, C, HH, WW)")
     b = _args.vector(b, "b", where, w.shape[0])
     p = _args.param_dict(conv_param, "conv_param", where, required=("stride", "pad"))
-    stride = checks.integer(p["stride"], "conv_param['stride']", where, low=1)
-    pad = checks.integer(p["pad"], "conv_param['pad']", where, low=0)
+    stride = validate.integer(p["stride"], "conv_param['stride']", where, low=1)
+    pad = validate.integer(p["pad"], "conv_param['pad']", where, low=0)
     if w.shape[1] != x.shape[1]:
         raise ValueError(f"{where}: x has {x.shape[1]} channels (shape {x.shape}, (N, C, H, W)) but "
                          f"the filters w (F, C, HH, WW) have {w.shape[1]} (shape {w.shape})")
@@ -155,7 +155,7 @@ def _pool_inputs(x, pool_param, where):
     x = _args.floats(x, "x", where, ndim=4, hint="(N, C, H, W)")
     p = _args.param_dict(pool_param, "pool_param", where,
                          required=("pool_height", "pool_width", "stride"))
-    ph, pw, s = (checks.integer(p[k], f"pool_param[{k!r}]", where, low=1)
+    ph, pw, s = (validate.integer(p[k], f"pool_param[{k!r}]", where, low=1)
                  for k in ("pool_height", "pool_width", "stride"))
     if ph > x.shape[2] or pw > x.shape[3]:
         raise ValueError(f"{where}: the pool {ph}x{pw} is larger than the image "

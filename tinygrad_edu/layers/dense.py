@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from . import _args
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
@@ -81,7 +81,7 @@ def leaky_relu_forward(x, negative_slope: float = 0.01):
     """
     where = "leaky_relu_forward"
     x = _args.floats(x, "x", where)
-    slope = checks.number(negative_slope, "negative_slope", where)
+    slope = validate.number(negative_slope, "negative_slope", where)
     return np.where(x > 0, x, slope * x), (x, slope)
 
 
@@ -128,9 +128,9 @@ def dropout_mask(shape, dropout_param, dtype=np.float64, where: str = "dropout_f
     the test-time forward is the identity.
     """
     d = _args.param_dict(dropout_param, "dropout_param", where, required=("p",))
-    p = checks.number(d["p"], "dropout_param['p'] (the keep probability)", where, low=0, high=1,
+    p = validate.number(d["p"], "dropout_param['p'] (the keep probability)", where, low=0, high=1,
                       low_open=True)
-    seed = checks.seed(d.get("seed"), where, "dropout_param['seed']")
+    seed = validate.seed(d.get("seed"), where, "dropout_param['seed']")
     rand = np.random.RandomState(seed).rand if seed is not None else np.random.rand
     return ((rand(*shape) < p) / p).astype(dtype, copy=False)
 
@@ -165,7 +165,7 @@ def _scores_and_labels(x, y, where):
     if x.shape[0] == 0:
         raise ValueError(f"{where}: x has no rows (shape {x.shape}); the mean over no examples is "
                          f"undefined")
-    return x, checks.labels(getattr(y, "data", y), x.shape[0], x.shape[1], where)
+    return x, validate.labels(getattr(y, "data", y), x.shape[0], x.shape[1], where)
 
 
 def softmax_loss(x, y):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..engine import Tensor, no_grad
 from . import graph
 from ._nets import run_loss, weight_init
@@ -43,15 +43,15 @@ class FullyConnectedNet:
                  dropout_keep_ratio: float = 1, normalization=None, reg: float = 0.0,
                  weight_scale: float = 1e-2, dtype=np.float32, seed=None):
         where = "FullyConnectedNet"
-        dims = [checks.integer(d, "each hidden dim", where, low=1) for d in hidden_dims]
-        dims = [checks.integer(input_dim, "input_dim", where, low=1)] + dims + \
-            [checks.integer(num_classes, "num_classes", where, low=1)]
+        dims = [validate.integer(d, "each hidden dim", where, low=1) for d in hidden_dims]
+        dims = [validate.integer(input_dim, "input_dim", where, low=1)] + dims + \
+            [validate.integer(num_classes, "num_classes", where, low=1)]
         if normalization not in NORMALIZATIONS:
             raise ValueError(f"{where}: normalization must be one of {NORMALIZATIONS}, got "
                              f"{normalization!r}")
-        keep = checks.number(dropout_keep_ratio, "dropout_keep_ratio", where, low=0, high=1,
+        keep = validate.number(dropout_keep_ratio, "dropout_keep_ratio", where, low=0, high=1,
                              low_open=True)
-        self.normalization, self.reg, self.dtype = normalization, checks.number(reg, "reg", where, low=0), dtype
+        self.normalization, self.reg, self.dtype = normalization, validate.number(reg, "reg", where, low=0), dtype
         self.num_layers, self.use_dropout = len(dims) - 1, keep != 1
         self.params = {}
         for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):

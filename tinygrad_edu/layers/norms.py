@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from . import _args
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt", "layernorm_forward",
@@ -69,8 +69,8 @@ def read_bn_param(bn_param, d: int, dtype, where: str):
     (running averages of ``d`` zeros of ``dtype``); errors name ``where``. The graphs read it too."""
     p = _args.param_dict(bn_param, "bn_param", where, required=("mode",))
     mode = _args.mode(p, "bn_param", where)
-    eps = checks.number(p.get("eps", 1e-5), "bn_param['eps']", where, low=0)
-    momentum = checks.number(p.get("momentum", 0.9), "bn_param['momentum']", where, low=0, high=1)
+    eps = validate.number(p.get("eps", 1e-5), "bn_param['eps']", where, low=0)
+    momentum = validate.number(p.get("momentum", 0.9), "bn_param['momentum']", where, low=0, high=1)
     running = []
     for key in ("running_mean", "running_var"):
         r = p.get(key)
@@ -148,7 +148,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     x = _args.floats(x, "x", where, ndim=2, hint="(N, D)")
     gamma, beta = (_args.vector(v, k, where, x.shape[1]) for v, k in ((gamma, "gamma"), (beta, "beta")))
     p = _args.param_dict(ln_param, "ln_param", where)
-    eps = checks.number(p.get("eps", 1e-5), "ln_param['eps']", where, low=0)
+    eps = validate.number(p.get("eps", 1e-5), "ln_param['eps']", where, low=0)
     xhat, _, inv = _standardize(x, 1, eps)
     return gamma * xhat + beta, (xhat, inv, gamma)
 

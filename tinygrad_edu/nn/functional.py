@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .. import functional as _F
 from ..engine import Tensor
 from ..engine.inplace import rewrite
@@ -181,7 +181,7 @@ def linear(input, weight, bias=None) -> Tensor:
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero entries with probability ``p`` and scale the rest by 1/(1-p) when ``training`` (note
     PyTorch's default: True here too, unlike ``nn.Dropout`` after ``eval()``)."""
-    p = checks.number(p, "p", "dropout", low=0, high=1)
+    p = validate.number(p, "p", "dropout", low=0, high=1)
     return _inplace(input, lambda x: _F.dropout(x, p, training), inplace, "dropout")
 
 
@@ -243,7 +243,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     """(*,) class indices -> (*, num_classes) of 0/1 (float64: Tensors hold floats; PyTorch gives
     int64). ``num_classes=-1`` takes the largest index + 1."""
     idx = _class_indices(tensor, "one_hot")
-    n = int(idx.max()) + 1 if num_classes == -1 else checks.integer(num_classes, "num_classes",
+    n = int(idx.max()) + 1 if num_classes == -1 else validate.integer(num_classes, "num_classes",
                                                                     "one_hot", low=1)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError(f"one_hot: class values must be in [0, {n}), got {idx.min()}..{idx.max()}")
@@ -355,7 +355,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     (1 - eps) * nll + eps * mean over classes of -log p, as PyTorch."""
     reduction = _legacy(size_average, reduce, reduction)
     x = _t(input, "cross_entropy")
-    eps = checks.number(label_smoothing, "label_smoothing", "cross_entropy", low=0, high=1)
+    eps = validate.number(label_smoothing, "label_smoothing", "cross_entropy", low=0, high=1)
     logp = _F.log_softmax(x, axis=0 if x.ndim == 1 else 1)
     tshape = np.shape(target.data if isinstance(target, Tensor) else target)
     if tshape == x.shape and x.ndim >= 1:

@@ -23,7 +23,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .. import functional as F
 from ..engine import Tensor, randomness
 from .module import Module, _device_of
@@ -37,19 +37,19 @@ def _rng(seed, where: str):
     """The engine's one random convention (``engine/randomness.py``): ``RandomState(seed)``, or the
     global generator that ``tinygrad_edu.manual_seed`` and ``np.random.seed`` seed when ``seed`` is
     None, so either before building a net makes it reproducible, as in the assignment."""
-    return randomness.source(checks.seed(seed, where), None, where)
+    return randomness.source(validate.seed(seed, where), None, where)
 
 
 def _sizes(where: str, **sizes) -> list[int]:
     """Each keyword a whole number >= 1, in order."""
-    return [checks.integer(v, k, where, low=1) for k, v in sizes.items()]
+    return [validate.integer(v, k, where, low=1) for k, v in sizes.items()]
 
 
 def _input(x, where: str) -> Tensor:
     """A layer's input as a Tensor: a Tensor as is, numbers and numeric arrays as a constant."""
     if isinstance(x, Tensor):
         return x
-    return Tensor(checks.array(x, "the input", where, finite=False, nonempty=False))
+    return Tensor(validate.array(x, "the input", where, finite=False, nonempty=False))
 
 
 def _param(array: np.ndarray, name: str, device=None, dtype=None) -> Tensor:
@@ -357,7 +357,7 @@ class _BatchNorm(Module):
                  track_running_stats: bool = True, device=None, dtype=None):
         (num_features,) = _sizes(type(self).__name__, num_features=num_features)
         if momentum is not None:
-            momentum = checks.number(momentum, "momentum", type(self).__name__, low=0, high=1)
+            momentum = validate.number(momentum, "momentum", type(self).__name__, low=0, high=1)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = _param(np.ones(num_features), "weight", device, dtype) if affine else None

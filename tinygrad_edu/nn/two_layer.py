@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .. import functional as F
 from ..engine import Tensor, no_grad
 from ..train import accuracy
@@ -45,7 +45,7 @@ class TwoLayerNet:
         where = "TwoLayerNet"
         D, H, C = _sizes(where, input_size=input_size, hidden_size=hidden_size,
                          output_size=output_size)
-        std = checks.number(std, "std", where, low=0)
+        std = validate.number(std, "std", where, low=0)
         self._rng = _rng(seed, where)
         self.params = {
             "W1": std * self._rng.randn(D, H),
@@ -56,7 +56,7 @@ class TwoLayerNet:
 
     def _check(self, X, y, where: str):
         """``X`` and ``y`` (None allowed) checked against the current ``params``; numpy arrays out."""
-        _, X, y, _ = checks.two_layer_problem(self.params, X, y, 0.0, where)
+        _, X, y, _ = validate.two_layer_problem(self.params, X, y, 0.0, where)
         return X, y
 
     def _scores(self, X, where: str) -> np.ndarray:
@@ -81,7 +81,7 @@ class TwoLayerNet:
         if y is None:
             return self._scores(X, "TwoLayerNet.loss")
         X, y = self._check(X, y, "TwoLayerNet.loss")
-        reg = checks.number(reg, "reg", "TwoLayerNet.loss", low=0)
+        reg = validate.number(reg, "reg", "TwoLayerNet.loss", low=0)
         from ..losses import two_layer_loss
         # Tensors that share memory with the numpy params: the graph sees their current values.
         p = {k: Tensor(v, requires_grad=True, name=k) for k, v in self.params.items()}
@@ -141,15 +141,15 @@ class TwoLayerNet:
             raise TypeError(f"{where}: y and y_val must be labels, got y={y!r:.20} and y_val={y_val!r:.20}")
         X, y = self._check(X, y, where)
         for k, v in self.params.items():
-            checks.writable(v, f"params[{k!r}]", where)
+            validate.writable(v, f"params[{k!r}]", where)
             if np.asarray(v).dtype.kind != "f":
                 raise TypeError(f"{where}: params[{k!r}] holds {np.asarray(v).dtype} values, which the "
                                 f"in-place step p -= learning_rate * dp cannot update; make it float "
                                 f"(net.params[{k!r}] = net.params[{k!r}].astype(float))")
         X_val, y_val = self._check(X_val, y_val, f"{where} (X_val, y_val)")
-        checks.number(learning_rate, "learning_rate", where, low=0)
-        checks.number(learning_rate_decay, "learning_rate_decay", where, low=0, low_open=True)
-        checks.number(reg, "reg", where, low=0)
+        validate.number(learning_rate, "learning_rate", where, low=0)
+        validate.number(learning_rate_decay, "learning_rate_decay", where, low=0, low_open=True)
+        validate.number(reg, "reg", where, low=0)
         _sizes(where, num_iters=num_iters, batch_size=batch_size)
         return X, y, X_val, y_val
 

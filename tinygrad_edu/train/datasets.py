@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .progress import require
 
 __all__ = ["Digits", "load_digits", "IMAGE_SHAPE", "NUM_CLASSES", "NUM_IMAGES"]
@@ -31,16 +31,16 @@ NUM_IMAGES = 1797
 def _split_sizes(seed, val_fraction, test_fraction, n, scale):
     """Check ``load_digits``' arguments; return the test and validation sizes and the shuffle."""
     where = "load_digits"
-    seed = checks.seed(seed, where)
-    val_fraction = checks.number(val_fraction, "val_fraction", where, low=0, high=1, high_open=True)
-    test_fraction = checks.number(test_fraction, "test_fraction", where, low=0, high=1,
+    seed = validate.seed(seed, where)
+    val_fraction = validate.number(val_fraction, "val_fraction", where, low=0, high=1, high_open=True)
+    test_fraction = validate.number(test_fraction, "test_fraction", where, low=0, high=1,
                                   low_open=True, high_open=True)
     if val_fraction + test_fraction >= 1:
         raise ValueError(f"{where}: val_fraction={val_fraction} and test_fraction={test_fraction} "
                          f"add up to 1 or more: they must leave some images for training")
     if scale not in ("standard", "unit"):
         raise ValueError(f"{where}: scale must be 'standard' or 'unit', got {scale!r}")
-    total = NUM_IMAGES if n is None else checks.integer(n, "n", where, low=10, high=NUM_IMAGES)
+    total = NUM_IMAGES if n is None else validate.integer(n, "n", where, low=10, high=NUM_IMAGES)
     n_test, n_val = int(round(test_fraction * total)), int(round(val_fraction * total))
     more = "raise it or n"
     splits = ((n_test, "test", test_fraction, more), (n_val, "validation", val_fraction, more),

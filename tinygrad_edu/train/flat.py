@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..engine import Tensor
 
 __all__ = ["flatten", "unflatten", "objective", "minimize"]
@@ -31,8 +31,8 @@ def _array(v) -> np.ndarray:
 
 def _arrays(params, where: str, name: str = "params") -> dict:
     """``params`` checked to be a non-empty dict of numeric arrays (or Tensors); numpy arrays out."""
-    checks.mapping(params, where, name)
-    return {k: checks.array(_array(v), f"{name}[{k!r}]", where, finite=False, nonempty=False)
+    validate.mapping(params, where, name)
+    return {k: validate.array(_array(v), f"{name}[{k!r}]", where, finite=False, nonempty=False)
             for k, v in params.items()}
 
 
@@ -51,7 +51,7 @@ def unflatten(flat, like: dict) -> dict:
     The inverse of ``flatten``: ``unflatten(flatten(p), p)`` equals ``p`` entry by entry.
     """
     like = _arrays(like, "unflatten", "like")
-    flat = checks.array(flat, "flat", "unflatten", finite=False, nonempty=False).astype(np.float64)
+    flat = validate.array(flat, "flat", "unflatten", finite=False, nonempty=False).astype(np.float64)
     sizes = [v.size for v in like.values()]
     if flat.ndim != 1 or flat.size != sum(sizes):
         raise ValueError(f"unflatten: expected a 1-D vector of {sum(sizes)} entries (the sizes of "
@@ -72,7 +72,7 @@ def objective(loss_fn, like: dict):
     ``f.calls`` counts its evaluations and ``f.last`` holds ``(x, loss)`` of the latest one. A
     parameter the loss does not depend on gets a zero gradient.
     """
-    checks.function(loss_fn, "loss_fn", "objective")
+    validate.function(loss_fn, "loss_fn", "objective")
     _arrays(like, "objective", "like")
 
     def f(flat):
@@ -106,12 +106,12 @@ def minimize(loss_fn, params: dict, method: str = "L-BFGS-B", maxiter: int = 200
     A progress bar shows when the run takes longer than a second (at once with ``verbose``).
     """
     from .progress import progress_bar, require
-    checks.function(loss_fn, "loss_fn", "minimize")
+    validate.function(loss_fn, "loss_fn", "minimize")
     _arrays(params, "minimize")
-    checks.integer(maxiter, "maxiter", "minimize", low=1)
+    validate.integer(maxiter, "maxiter", "minimize", low=1)
     if not callable(method) and str(method).lower() not in {m.lower() for m in GRADIENT_METHODS}:
         raise ValueError(f"minimize: method must be one of scipy's gradient-based methods "
-                         f"{', '.join(GRADIENT_METHODS)}; got {checks.given(method)}")
+                         f"{', '.join(GRADIENT_METHODS)}; got {validate.given(method)}")
     opt = require("scipy.optimize", "flat.minimize")
     f = objective(loss_fn, params)
     history = []

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .progress import progress
 
 
 def accuracy(pred, y) -> float:
     """Fraction of entries where ``pred`` equals ``y``: both (N,) integer arrays."""
-    pred = checks.array(pred, "pred", "accuracy", finite=False)
-    y = checks.array(y, "y", "accuracy", finite=False)
+    pred = validate.array(pred, "pred", "accuracy", finite=False)
+    y = validate.array(y, "y", "accuracy", finite=False)
     if pred.shape != y.shape:
         raise ValueError(f"accuracy: predictions of shape {pred.shape} and labels of shape "
                          f"{y.shape} must have the same shape")
@@ -147,21 +147,21 @@ def train_linear(loss_fn, X, y, X_val, y_val, num_classes: int = 10, learning_ra
 def _check_train_linear(loss_fn, X, y, X_val, y_val, num_classes, reg, **settings):
     """``train_linear``'s arguments checked, with errors naming it; the data as numpy arrays out."""
     where = "train_linear"
-    checks.function(loss_fn, "loss_fn", where)
-    X = checks.array(X, "X", where, ndim=2, shape_hint="of shape (N, D), one row per example")
-    W = np.zeros((X.shape[1], checks.integer(num_classes, "num_classes", where, low=1)))
-    _, X, y, _ = checks.linear_problem(W, X, y, reg, where)
-    _, X_val, y_val, _ = checks.linear_problem(W, X_val, y_val, reg, f"{where} (X_val, y_val)")
+    validate.function(loss_fn, "loss_fn", where)
+    X = validate.array(X, "X", where, ndim=2, shape_hint="of shape (N, D), one row per example")
+    W = np.zeros((X.shape[1], validate.integer(num_classes, "num_classes", where, low=1)))
+    _, X, y, _ = validate.linear_problem(W, X, y, reg, where)
+    _, X_val, y_val, _ = validate.linear_problem(W, X_val, y_val, reg, f"{where} (X_val, y_val)")
     for name in ("learning_rate", "momentum"):
-        checks.number(settings[name], name, where, low=0)
+        validate.number(settings[name], name, where, low=0)
     for name in ("num_iters", "batch_size"):
-        checks.integer(settings[name], name, where, low=1)
-    checks.seed(settings["seed"], where)
+        validate.integer(settings[name], name, where, low=1)
+    validate.seed(settings["seed"], where)
     return X, y, X_val, y_val
 
 
 def add_bias_column(X) -> np.ndarray:
     """``X`` (N, D) with a column of ones appended, (N, D + 1): the bias trick of linear classifiers."""
-    X = checks.array(X, "X", "add_bias_column", ndim=2, shape_hint="of shape (N, D)", finite=False,
+    X = validate.array(X, "X", "add_bias_column", ndim=2, shape_hint="of shape (N, D)", finite=False,
                      nonempty=False).astype(np.float64)
     return np.hstack([X, np.ones((X.shape[0], 1))])

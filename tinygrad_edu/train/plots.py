@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .progress import require
 
 
@@ -27,7 +27,7 @@ def _target(path, where: str) -> str:
     try:
         path = os.fspath(path)
     except TypeError:
-        raise TypeError(f"{where}: path must be a file name, got {checks.given(path)}") from None
+        raise TypeError(f"{where}: path must be a file name, got {validate.given(path)}") from None
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"{where}: the folder {folder!r} of {path!r} does not exist; "
@@ -52,9 +52,9 @@ def plot_history(history: dict, path, title: str = "training") -> str:
     """
     if not isinstance(history, dict) or "loss_history" not in history:
         raise ValueError(f"plot_history: history must be a dict with a 'loss_history' list, as "
-                         f"TwoLayerNet.train returns; got {checks.given(history)}")
+                         f"TwoLayerNet.train returns; got {validate.given(history)}")
     path = _target(path, "plot_history")
-    losses = checks.array(history["loss_history"], "history['loss_history']", "plot_history",
+    losses = validate.array(history["loss_history"], "history['loss_history']", "plot_history",
                           ndim=1, finite=False).astype(float)
     plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
@@ -80,10 +80,10 @@ def plot_weights(W, path, image_shape=(8, 8), title: str = "first-layer weights"
     where = "plot_weights"
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
         raise TypeError(f"{where}: image_shape must be a pair (height, width), got "
-                        f"{checks.given(image_shape)}")
-    image_shape = tuple(checks.integer(v, "image_shape", where, low=1) for v in image_shape)
+                        f"{validate.given(image_shape)}")
+    image_shape = tuple(validate.integer(v, "image_shape", where, low=1) for v in image_shape)
     path = _target(path, where)
-    W = checks.array(W, "W", where, ndim=2, shape_hint="(D, H), one column per unit").astype(float)
+    W = validate.array(W, "W", where, ndim=2, shape_hint="(D, H), one column per unit").astype(float)
     plt = _pyplot()
     if W.shape[0] != int(np.prod(image_shape)):
         raise ValueError(f"plot_weights: W must have shape ({int(np.prod(image_shape))}, H) for "
@@ -116,8 +116,8 @@ def plot_curves(curves: dict, path, title: str = "", xlabel: str = "iteration",
 
     Non-finite values (a loss that overflowed) end a curve; with ``logy`` the y axis is logarithmic.
     """
-    curves = {label: checks.array(v, f"curves[{label!r}]", "plot_curves", ndim=1, finite=False)
-              for label, v in checks.mapping(curves, "plot_curves", "curves").items()}
+    curves = {label: validate.array(v, f"curves[{label!r}]", "plot_curves", ndim=1, finite=False)
+              for label, v in validate.mapping(curves, "plot_curves", "curves").items()}
     path = _target(path, "plot_curves")
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from . import update_rules
 from .loop import iterations_per_epoch, minibatches, train_loop
 
@@ -83,20 +83,20 @@ class Solver:
         where = "Solver"
         if not isinstance(getattr(model, "params", None), Mapping) or not callable(getattr(model, "loss", None)):
             raise TypeError(f"{where}: model must have params (a dict of arrays) and loss(X, y=None); "
-                            f"got {checks.given(model)}")
+                            f"got {validate.given(model)}")
         self.model = model
         for k, v in _data(data, where).items():
             setattr(self, k, v)
         self.update_rule = _rule(update_rule, where)
-        self.optim_config = dict(checks.mapping(optim_config, where, "optim_config")) if optim_config else {}
-        self.lr_decay = checks.number(lr_decay, "lr_decay", where, low=0)
-        self.batch_size = checks.integer(batch_size, "batch_size", where, low=1)
-        self.num_epochs = checks.integer(num_epochs, "num_epochs", where, low=1)
+        self.optim_config = dict(validate.mapping(optim_config, where, "optim_config")) if optim_config else {}
+        self.lr_decay = validate.number(lr_decay, "lr_decay", where, low=0)
+        self.batch_size = validate.integer(batch_size, "batch_size", where, low=1)
+        self.num_epochs = validate.integer(num_epochs, "num_epochs", where, low=1)
         self.num_train_samples, self.num_val_samples = num_train_samples, num_val_samples
         self.checkpoint_name = checkpoint_name
-        self.print_every = checks.integer(print_every, "print_every", where, low=1)
+        self.print_every = validate.integer(print_every, "print_every", where, low=1)
         self.verbose = bool(verbose)
-        seed = checks.seed(seed, where)
+        seed = validate.seed(seed, where)
         self._rng = np.random if seed is None else np.random.RandomState(seed)
         self._reset()
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 
 __all__ = ["sgd", "sgd_momentum", "rmsprop", "adam", "RULES"]
 
@@ -30,7 +30,7 @@ def _start(w, dw, config, where: str, defaults: dict):
     if config is None:
         config = {}
     if not isinstance(config, dict):
-        raise TypeError(f"{where}: config must be a dict (or None), got {checks.given(config)}")
+        raise TypeError(f"{where}: config must be a dict (or None), got {validate.given(config)}")
     w, dw = np.asarray(w), np.asarray(dw)
     if w.shape != dw.shape:
         raise ValueError(f"{where}: dw has shape {dw.shape} but w has shape {w.shape}; a gradient is "

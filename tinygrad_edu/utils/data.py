@@ -25,7 +25,7 @@ import numbers
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..engine import Tensor, randomness
 from ..engine.op_functions import stack
 
@@ -214,7 +214,7 @@ class BatchSampler(Sampler):
 
     def __init__(self, sampler, batch_size: int, drop_last: bool):
         self.sampler, self.drop_last = sampler, drop_last
-        self.batch_size = checks.integer(batch_size, "batch_size", "BatchSampler", low=1)
+        self.batch_size = validate.integer(batch_size, "batch_size", "BatchSampler", low=1)
 
     def __iter__(self):
         batch = []
@@ -286,8 +286,8 @@ class DataLoader:
             raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
                              "batch_size, shuffle, sampler, and drop_last")
         if batch_size is not None and batch_sampler is None:
-            batch_size = checks.integer(batch_size, "batch_size", "DataLoader", low=1)
-        checks.integer(num_workers, "num_workers", "DataLoader", low=0)
+            batch_size = validate.integer(batch_size, "batch_size", "DataLoader", low=1)
+        validate.integer(num_workers, "num_workers", "DataLoader", low=0)
         self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
         self.generator = generator
         self.sampler = sampler if sampler is not None else (
