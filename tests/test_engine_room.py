@@ -36,3 +36,15 @@ def test_top_level_names_unchanged():
     for name in ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
                  "unbroadcast"]:
         assert getattr(tinygrad_edu, name) is getattr(tinygrad_edu.engine, name)
+
+
+def test_nn_imports_nothing_of_train():
+    """nn is the networks' room; the training loop's room (train/) imports nn, not the other way."""
+    import subprocess
+    import sys
+    code = ("import sys, tinygrad_edu.nn as nn; assert not [m for m in sys.modules "
+            "if m.startswith('tinygrad_edu.train')], 'nn imported train'; "
+            "assert nn.TwoLayerNet.__module__ == 'tinygrad_edu.train.two_layer'")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -1,6 +1,8 @@
 """The cs231n ``TwoLayerNet``, with the assignment's interface exactly (``params`` a dict of numpy
 arrays, ``loss``, ``train``, ``predict``), so a notebook written for it runs unchanged; the difference
-is that its gradients come from the engine's reverse walk instead of hand-written backprop.
+is that its gradients come from the engine's reverse walk instead of hand-written backprop. It
+lives beside the training loop its ``train`` runs; ``tinygrad_edu.nn.TwoLayerNet`` names it, as
+cs231n code imports it from there.
 """
 from __future__ import annotations
 
@@ -9,9 +11,8 @@ import numpy as np
 from .. import validate
 from .. import functional as F
 from ..engine import Tensor, no_grad
-from ..train import accuracy
-from ..train.loop import iterations_per_epoch, minibatches, train_loop
-from .modules import _rng, _sizes
+from ..nn.modules import _rng, _sizes
+from .loop import accuracy, iterations_per_epoch, minibatches, train_loop
 
 __all__ = ["TwoLayerNet"]
 
