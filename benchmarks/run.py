@@ -418,9 +418,10 @@ def long_chain(rep: Report):
             f"({after / n:.0f} B/op), {q:.2f}x")
     rep.blocks["memory"].extend(
         [f"A W4 chain of {n:,} ops, the loss held (the graph alive): memory traced after the forward "
-         f"pass and again after `backward()`. The backward pass frees what the ops saved and stores "
-         f"`.grad` on every tensor, intermediates included (the diagrams and traces read them): "
-         f"about one gradient array per op.", ""]
+         f"pass and again after `backward()`. The ops keep no arrays of their own (a backward reads its "
+         f"inputs' and output's values from the tensors); the backward pass stores `.grad` on every "
+         f"tensor, intermediates included (the diagrams and traces read them): about one gradient "
+         f"array per op.", ""]
         + table(["after", "traced memory", "per op"],
                 [["forward", f"{before / 2**20:.1f} MiB", f"{before / n:.0f} B"],
                  ["backward", f"{after / 2**20:.1f} MiB", f"{after / n:.0f} B"]]) + [""])
