@@ -5,9 +5,9 @@ this draws the graph before ``backward()`` (values only) and after (values and g
 the same graph as a slide (``draw(loss, fit=(1920, 1080), min_px=12)``) with its measured text
 size, and writes a step-through HTML page of its forward and backward pass; then a 60-op
 recurrence (15 steps of ``h = tanh(w*h + u*x)``) as a slide and as a page; then two layers drawn
-small (batch normalization's forward), after backward. It writes
-``docs/gallery.md``, the page that shows them, and ``readme.svg``, the small picture at the top
-of the README. Run from the repository's root:
+small, after backward and as a slide (batch normalization's forward, and a convolution of a 4 x 4
+image by a 2 x 2 filter). It writes ``docs/gallery.md``, the page that shows them, and
+``readme.svg``, the small picture at the top of the README. Run from the repository's root:
 
     python scripts/make_gallery.py            # needs dot or graphviz-pure for the SVGs
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_edu import Tensor
+from tinygrad_edu.layers import graph
 from tinygrad_edu.losses import softmax_loss, svm_loss, two_layer_loss
 from tinygrad_edu.viz import draw, find_renderer, render, renderer_name, text_px, to_svg, write_page
 
@@ -72,7 +73,7 @@ def recurrence():
 def layer_cases():
     """(key, title, description, build) for layers drawn small: batch normalization's forward one
     intermediate per line, ending in L = sum(dout * out), the scalar whose gradient a layer's
-    backward computes."""
+    backward computes; a convolution of a 4 x 4 image by a 2 x 2 filter, ending in a sum."""
     rng = np.random.default_rng(0)
     x0, g0, b0 = np.round(rng.normal(size=(4, 3)), 2), np.round(1 + 0.3 * rng.normal(size=3), 2), \
         np.round(0.3 * rng.normal(size=3), 2)
@@ -89,21 +90,40 @@ def layer_cases():
         out = gamma * (xc * inv) + beta
         return (out * Tensor(dout_bn, name="dout")).sum()
 
+    x_img, w_filter = np.arange(16.0).reshape(1, 1, 4, 4), np.array([[[[1.0, -1.0], [0.5, 2.0]]]])
+
+    def conv():
+        x = Tensor(x_img.copy(), requires_grad=True, name="x")
+        w = Tensor(w_filter.copy(), requires_grad=True, name="w")
+        b = Tensor(np.array([0.1]), requires_grad=True, name="b")
+        out = graph.conv(x, w, b, {"stride": 1, "pad": 0})
+        return out.sum()
+
     return [("batchnorm", "Batch normalization's forward",
              "`mu = x.mean(0)`, `xc = x - mu`, `var = (xc * xc).mean(0)`, `inv = (var + eps) ** -0.5`, "
              "`out = gamma * (xc * inv) + beta` on N=4 examples of D=3 features, then "
-             "`L = (out * dout).sum()` (chapter 10 derives its backward on this graph).", batchnorm)]
+             "`L = (out * dout).sum()` (chapter 10 derives its backward on this graph).", batchnorm),
+            ("conv", "A convolution layer",
+             "`graph.conv(x, w, b, {'stride': 1, 'pad': 0})` for one 4 x 4 image `x` (1, 1, 4, 4) "
+             "and one 2 x 2 filter `w` (1, 1, 2, 2), then `L = out.sum()`: the windows (`unfold`, "
+             "im2col), one matmul, the bias; each weight's gradient is the sum of the pixels it "
+             "met, each pixel's the sum of the weights that met it.", conv)]
 
 
 def draw_layers(out: Path) -> list:
-    """Write ``{key}_after.svg`` for each of ``layer_cases``; return the page's lines for them."""
+    """Write ``{key}_after.svg`` and ``{key}_slide.svg`` for each of ``layer_cases``; return the
+    page's lines for them."""
     lines = ["## Layers, drawn small", ""]
     for key, title, text, build in layer_cases():
         loss = build()
         loss.backward()
         render(draw(loss), out / f"{key}_after.svg")
+        measured = slide(loss, out / f"{key}_slide.svg")
+        print(f"{key}: {len(loss.tape())} tape entries -> {out}/{key}_{{after,slide}}.svg; {measured}")
         lines += [f"### {title}", "", f"{text} The tape has {len(loss.tape())} entries.", "",
-                  f"![{title}, after backward]({out.name}/{key}_after.svg)", ""]
+                  f"![{title}, after backward]({out.name}/{key}_after.svg)", "",
+                  f"As a slide: {measured}.", "", f"![{title}, as a slide]({out.name}/{key}_slide.svg)",
+                  ""]
     return lines
 
 

@@ -310,3 +310,12 @@ def test_gallery_script(tmp_path):
         for name in (f"{key}_slide.svg", f"{key}_steps.html"):
             assert f"gallery/{name}" in md
     assert "drawn once, \u00d7 14" in md
+    for key in ("batchnorm", "conv"):                      # the layers, after backward and as slides
+        after = (tmp_path / "gallery" / f"{key}_after.svg").read_text()
+        assert "grad = dloss / d this box" in after and f"gallery/{key}_after.svg" in md
+        slide = (tmp_path / "gallery" / f"{key}_slide.svg").read_text()
+        px, w, h = viz.text_px(slide, (1920, 1080))
+        assert px >= 12 and f"smallest text {px:.1f} px on a 1920 x 1080 slide" in md
+        assert f"gallery/{key}_slide.svg" in md
+    conv = (tmp_path / "gallery" / "conv_after.svg").read_text()
+    assert "unfold(kernel=(2, 2), stride=(1, 1), dilation=(1, 1))" in conv.replace("\xa0", " ")

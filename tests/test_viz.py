@@ -621,3 +621,81 @@ def test_hierarchy_cells_colours_legend():
     assert 'style="filled,dashed"' in x and f'COLOR="{boxes.DIM}"' in x  # a constant recedes
     assert "peripheries=2" in node_line(src, f"op{len(loss.tape())}")                      # the loss stands out
     assert "grad = dloss" not in viz.draw(small_graph()[0]).source       # no grads yet: no key
+
+
+def every_op_family():
+    """One graph per op family (arithmetic, elementwise, linalg, reductions, shape, the windows of
+    nn: Unfold, and Fold through a gradient of a gradient), each after backward, plus a conv2d."""
+    import tinygrad_edu as tg
+    from tinygrad_edu import functional as F
+    rng = np.random.default_rng(0)
+    a = Tensor(rng.normal(size=(2, 3)), requires_grad=True, name="a")
+    b = Tensor(rng.normal(size=(2, 3)), requires_grad=True, name="b")
+    x = Tensor(rng.normal(size=(1, 2, 4, 4)), requires_grad=True, name="x")
+    w = Tensor(rng.normal(size=(3, 2, 2, 2)), requires_grad=True, name="w")
+    graphs = {
+        "arithmetic": ((a + b) * a - b / (a * a + 1) - a ** 3 + a.maximum(b)).sum(),
+        "elementwise": (a.relu() + a.exp() + (a * a + 1).log() + a.tanh() + tg.where(a > 0, a, b) + a.sigmoid()
+                        + a.abs() + a.clip(-0.5, 0.5)).sum(),
+        "linalg": (a @ b.T).sum() + tg.einsum("ij,ij->i", a, b).sum(),
+        "reductions": a.sum(axis=0).max() + a.mean() + a.cumsum(1).sum() + a.prod(),
+        "shape": (a.reshape(3, 2).T[1] * tg.cat([a, b]).sum(axis=0)).sum()
+        + F.pad(a, (1, 1)).sum() + a[None].expand(2, 2, 3).sum(),
+        "unfold": F.unfold(x, 2, stride=1).sum(),
+        "conv2d": F.conv2d(x, w, stride=2, padding=1).sum(),
+        "max_pool2d": F.max_pool2d(x, 2).sum(),
+    }
+    for out in graphs.values():
+        out.backward()
+    conv = F.conv2d(x, w).sum()
+    gx, = tg.grad(conv, [x], create_graph=True)          # conv's backward: Fold (col2im)
+    graphs["fold"] = (gx * gx).sum()
+    return graphs
+
+
+def test_every_op_family_has_no_empty_text_element():
+    for name, out in every_op_family().items():
+        for src in (viz.draw(out).source, viz.draw(out, show_formulas=False).source,
+                    viz.draw(out, detail=True).source):
+            empty = re.findall(r"<(FONT|B|I)\b[^>]*></\1>", src)
+            assert not empty, f"{name}: empty {empty} elements in\n{src}"
+    names = {op.name for out in every_op_family().values() for op in viz.build(out).ops}
+    assert {"unfold", "fold", "matmul", "pad", "concat", "cumsum", "einsum", "where", "max", "sigmoid"} <= names
+
+
+@needs_renderer
+@pytest.mark.parametrize("renderer", PRESENT)
+def test_every_op_family_renders(renderer):
+    for name, out in every_op_family().items():
+        svg = viz.to_svg(viz.draw(out), renderer=renderer)
+        assert svg.lstrip().startswith("<?xml") and "</svg>" in svg, name
+
+
+def test_unfold_box_says_its_settings_and_its_gradient():
+    """The windows' box: its settings under the title, its value nested as numpy nests a 6-D array
+    (blocks a blank line apart, columns aligned) and its gradient as the fold it is, not summed
+    as if the image had been broadcast."""
+    from tinygrad_edu.layers import graph
+    x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+    w = Tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
+    out = graph.conv(x, w, np.zeros(1), {"stride": 1, "pad": 0})
+    out.sum().backward()
+    op = viz.build(out).ops[0]
+    assert op.expr == "unfold1 = unfold(x)"
+    assert op.notes == ["unfold(kernel=(2, 2), stride=(1, 1), dilation=(1, 1))"]
+    assert op.grads == ["dx = fold(dy): dx[.., p*s + i*d, q*s + j*d] += dy[.., i, j, p, q] "
+                        "(col2im)"]
+    label = node_label(viz.draw(out).source, "op1")
+    assert "unfold(kernel=(2, 2), stride=(1, 1), dilation=(1, 1))" in label
+    assert "[[[[[[ 0   1   2]" in label and "[13  14  15]]]]]]" in label
+    from tinygrad_edu import functional as F
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert viz.build(F.pad(a, (1, 1))).ops[0].grads == ["da = dy[the part of out that holds a]"]
+
+
+def test_format_array_nests_arrays_of_three_or_more_axes():
+    from tinygrad_edu.viz.numbers import format_array
+    assert format_array(np.arange(12.0).reshape(2, 2, 3)) == (
+        "[[[0   1   2]\n  [3   4   5]]\n\n [[6   7   8]\n  [9  10  11]]]")
+    assert format_array(np.array([[[1e-20, 1.0]]])) == "[[[~0  1]]]"     # noise as everywhere
+    assert format_array(np.ones((1, 2, 1, 1))).count("\n\n") == 1        # a blank line at most

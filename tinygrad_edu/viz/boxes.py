@@ -26,7 +26,8 @@ import numpy as np
 from .graph import why_zero
 from .numbers import NOISE, ROUNDING, format_array, has_rounding, shape_text, short_text
 
-__all__ = ["Show", "COLOURS", "GRAD", "FORMULA", "compact", "detail", "legend", "tensor_label"]
+__all__ = ["Show", "COLOURS", "GRAD", "FORMULA", "compact", "detail", "legend", "tensor_label", "font",
+           "tag"]
 
 FONT, MONO, SIZE = "Helvetica", "Courier", "14"
 GRAD = "#A83F00"       # the gradient's colour (dark Okabe-Ito vermilion: 4.6:1 or more on every fill)
@@ -72,12 +73,25 @@ def _h(s) -> str:
     return html.escape(str(s), quote=False)
 
 
+def tag(name: str, body: str, attrs: str = "") -> str:
+    """``<name attrs>body</name>``, or nothing when ``body`` is empty: Graphviz refuses an empty
+    FONT, B or I element (``syntax error ... <FONT></FONT>``), so every styled text of a label is
+    wrapped here."""
+    return f"<{name}{attrs}>{body}</{name}>" if body else ""
+
+
+def font(body: str, colour=None, face=None) -> str:
+    """``body`` (label markup, already escaped) in a FONT of ``colour`` and ``face``; nothing when
+    ``body`` is empty."""
+    attrs = (f' FACE="{face}"' if face else "") + (f' COLOR="{colour}"' if colour else "")
+    return tag("FONT", body, attrs) if attrs else body
+
+
 def _mono(lines, colour=None) -> str:
-    """Left-aligned lines of monospace text (spaces kept) as an HTML-like label fragment."""
-    tint = f' COLOR="{colour}"' if colour else ""
+    """Left-aligned lines of monospace text (spaces kept) as an HTML-like label fragment; an empty
+    line (between the blocks of a 3-D array) is a line break alone."""
     return '<BR ALIGN="LEFT"/>'.join(
-        f'<FONT FACE="{MONO}"{tint}>{_h(line).replace(" ", "&#160;")}</FONT>' for line in lines) \
-        + '<BR ALIGN="LEFT"/>'
+        font(_h(line).replace(" ", "&#160;"), colour, MONO) for line in lines) + '<BR ALIGN="LEFT"/>'
 
 
 def _row(cell: str, span: int = 2, extra: str = "") -> str:
@@ -87,8 +101,8 @@ def _row(cell: str, span: int = 2, extra: str = "") -> str:
 def _wrapped(text: str, colour: str, italic: bool = False) -> str:
     lines = textwrap.wrap(text, _WRAP) or [""]
     body = '<BR ALIGN="LEFT"/>'.join(_h(line) for line in lines) + '<BR ALIGN="LEFT"/>'
-    body = f'<FONT COLOR="{colour}">{body}</FONT>'
-    return f"<I>{body}</I>" if italic else body
+    body = font(body, colour)
+    return tag("I", body) if italic else body
 
 
 def _fmt(graph, x, kind: str, show: Show) -> dict:
@@ -140,16 +154,15 @@ def _title(text: str, x, dim: bool) -> str:
     extra = shape_text(x.shape)
     if x.dtype != np.float64:
         extra += f" {x.dtype}"
-    colour = f' COLOR="{DIM}"' if dim else ""
-    tail = f'  <FONT COLOR="{DIM}">{_h(extra)}</FONT>' if extra.strip() else ""
-    return f'<FONT{colour}><B>{_h(text)}</B></FONT>{tail}<BR ALIGN="LEFT"/>' 
+    tail = f'  {font(_h(extra), DIM)}' if extra.strip() else ""
+    return f'{font(tag("B", _h(text)), DIM if dim else None)}{tail}<BR ALIGN="LEFT"/>'
 
 
 def _mark_row(mark, span: int = 2) -> str:
     """The highlight's line of text (bold, in the highlight's colour), or nothing."""
     if not mark:
         return ""
-    return _row(f'<FONT COLOR="{HIGHLIGHT["color"]}"><B>&gt;&gt; {_h(mark)}</B></FONT>', span)
+    return _row(font(tag("B", f"&gt;&gt; {_h(mark)}"), HIGHLIGHT["color"]), span)
 
 
 def _value_in_title(tnode) -> bool:
@@ -265,10 +278,10 @@ def _edge_label(graph, op, k: int, role: str, show: Show, sent) -> str:
     if not show.edge_values:
         return role
     text = f"{role}: " * bool(role) + short_text(p.tensor.data, scale=graph.scale("value"))
-    parts = [f'<FONT COLOR="{VALUE}">{_h(text)}</FONT>']
+    parts = [font(_h(text), VALUE)]
     if show.grad_slots and sent is not None:
-        parts.append(f'<FONT COLOR="{GRAD}"><B>{_h(sent)}</B></FONT>')
-    return "<" + "<BR/>".join(parts) + ">"
+        parts.append(font(tag("B", _h(sent)), GRAD))
+    return "<" + "<BR/>".join(p for p in parts if p) + ">"
 
 
 def compact(d, graph, show: Show, marks=None, copies=frozenset(), view=None, sent=None) -> None:
@@ -329,7 +342,7 @@ def _swatch(kind: str, text: str) -> str:
     style = ' STYLE="dashed"' if kind == "const" else ' STYLE="rounded"' if kind == "param" else ""
     colour = DIM if kind == "const" else "#000000"
     return (f'<TD BGCOLOR="{COLOURS[kind]}" BORDER="{2 if kind == "param" else 1}"{style}>'
-            f'<FONT COLOR="{colour}">{_h(text)}</FONT></TD>')
+            f'{font(_h(text), colour)}</TD>')
 
 
 def legend(graph, show: Show, note: str | None = None) -> str:
@@ -372,11 +385,10 @@ def detail(d, graph, show: Show, marks=None) -> None:
     for op in graph.ops:
         label = f"<B>{op.number}. {_h(op.op.describe())}</B><BR/>{_h(op.expr)}"
         if show.formulas:
-            label += "".join(f'<BR/><I><FONT COLOR="{FORMULA}">{_h(f)}</FONT></I>'
-                             for f in op.grads if f)
+            label += "".join(f'<BR/>{tag("I", font(_h(f), FORMULA))}' for f in op.grads if f)
         if op.id in marks:
-            label = (f'<FONT COLOR="{HIGHLIGHT["color"]}"><B>&gt;&gt; {_h(marks[op.id])}</B>'
-                     f'</FONT><BR/>' if marks[op.id] else "") + label
+            label = (font(tag("B", f"&gt;&gt; {_h(marks[op.id])}"), HIGHLIGHT["color"]) + "<BR/>"
+                     if marks[op.id] else "") + label
         attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"], "id": op.id,
                  "class": "op"}
         if op.id in marks:

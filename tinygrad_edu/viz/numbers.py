@@ -67,7 +67,8 @@ def format_array(a, precision: int = PRECISION, max_entries: int = MAX_ENTRIES,
     Entries below ``noise * eps(dtype) * scale`` are rounding noise, written ``~0`` (``scale`` is the
     largest magnitude of the graph's arrays of that kind; by default the array's own largest entry);
     ``noise=0`` shows every digit. A 0-d array is a plain number; an (n, 1) column is written as a
-    column, one entry per line, as numpy prints it.
+    column, one entry per line, as numpy prints it; an array of 3 or more axes nested as numpy nests
+    it, its 2-D blocks a blank line apart.
     """
     a = np.asarray(a)
     floor = _floor_of(a, noise, scale)
@@ -89,12 +90,18 @@ def format_array(a, precision: int = PRECISION, max_entries: int = MAX_ENTRIES,
     if a.ndim == 1:
         width = max(map(len, cells), default=0)
         return "[" + "  ".join(c.rjust(width) for c in cells) + "]"
-    if a.ndim == 2:
-        width = [max((len(r[j]) for r in cells), default=0) for j in range(a.shape[1])]
-        rows = ["[" + "  ".join(c.rjust(w) for c, w in zip(r, width)) + "]" for r in cells]
-        return "[" + ("\n ".join(rows)) + "]"
-    return np.array2string(np.where(noisy, 0.0, a), separator=" ",
-                           formatter={"float_kind": lambda v: _num(v, precision)})
+    width = [max((len(c) for c in cells[..., j].ravel()), default=0) for j in range(a.shape[-1])]
+    return _nested(cells, width, 0)
+
+
+def _nested(cells, width, depth: int) -> str:
+    """Text cells of 2 or more axes as numpy nests them, each column right-aligned to ``width``:
+    rows one a line, indented under their bracket, blocks of 3 or more axes a blank line apart (one
+    blank line at most, so that a deep array stays short; the brackets say the depth)."""
+    if cells.ndim == 1:
+        return "[" + "  ".join(c.rjust(w) for c, w in zip(cells, width)) + "]"
+    sep = "\n" * min(cells.ndim - 1, 2) + " " * (depth + 1)
+    return "[" + sep.join(_nested(c, width, depth + 1) for c in cells) + "]"
 
 
 def short_text(a, entries: int = 4, noise: float = NOISE, scale: float | None = None) -> str:

@@ -13,7 +13,7 @@ import html
 import textwrap
 
 from .blocks import find_blocks
-from .boxes import BORDER, COLOURS, DIM, HIGHLIGHT
+from .boxes import BORDER, COLOURS, DIM, HIGHLIGHT, font
 from .numbers import format_array, shape_text
 
 __all__ = ["summary_lines", "draw_summary", "segments", "MAX_PARAMS", "MAX_SEGMENTS"]
@@ -101,8 +101,7 @@ def summary_lines(graph, reason: str, blocks=None, grad_of=_grad_of) -> list:
 
 
 def _table(rows, colour=None) -> str:
-    tint = f' COLOR="{colour}"' if colour else ""
-    body = "".join(f'<TR><TD ALIGN="LEFT"><FONT{tint}>{_h(r)}</FONT></TD></TR>' for r in rows)
+    body = "".join(f'<TR><TD ALIGN="LEFT">{font(_h(r), colour)}</TD></TR>' for r in rows)
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{body}</TABLE>>'
 
 
