@@ -30,7 +30,7 @@ def general(op, names: list, shapes: list, out: str, out_shape: tuple) -> list:
     the input's shape; the whole formula with the names given when it has no part per input."""
     letters = _letters(len(names))
     parts = dict(_parts(op.formula))
-    subs = {**dict(zip(letters, names)), "y": out}
+    subs = {**dict(zip(letters, names)), **{f"d{v}": f"d{n}" for v, n in zip(letters, names)}, "y": out}
     result = []
     for letter, name, shape in zip(letters, names, shapes):
         raw = parts.get(letter)
@@ -59,9 +59,12 @@ def _parts(formula: str):
 def summed_back(expr: str, shape, out_shape) -> str:
     """``expr`` (shaped like the output) summed back to an input of ``shape`` that was broadcast,
     as ``unbroadcast`` does: over the leading axes broadcasting added and the axes where the input
-    has size 1. ``expr`` unchanged when the shapes are equal."""
+    has size 1. ``expr`` unchanged when the shapes are equal or ``shape`` does not broadcast to the
+    output's (the input was not broadcast: an unfold's image, the array a pad surrounds)."""
     shape, out_shape = tuple(shape), tuple(out_shape)
-    if shape == out_shape or len(shape) > len(out_shape):
+    broadcast = len(shape) <= len(out_shape) and all(
+        s in (1, o) for s, o in zip(shape[::-1], out_shape[::-1]))
+    if shape == out_shape or not broadcast:
         return expr
     if shape == () or all(s == 1 for s in shape):
         total = f"sum({expr})"

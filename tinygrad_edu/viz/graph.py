@@ -29,7 +29,6 @@ import sys
 import numpy as np
 
 from ..engine import Tensor
-from ..engine.autograd import Op
 from .numbers import (MAX_ENTRIES, NOISE, PRECISION, _num, format_array, noise_floor, shape_text,
                       short_text, top)
 
@@ -176,29 +175,12 @@ def _settings_note(op, names) -> list:
     return [text] if generic and text != op.name else []
 
 
-def _broadcasts(shape, out_shape) -> bool:
-    """Whether an array of ``shape`` broadcasts to ``out_shape`` (numpy's rule)."""
-    shape, out_shape = tuple(shape), tuple(out_shape)
-    return len(shape) <= len(out_shape) and all(
-        s in (1, o) for s, o in zip(shape[::-1], out_shape[::-1]))
-
-
-def _explain(op, names, shapes, out, out_shape) -> list:
-    """The engine's ``op.explain``, through this one adapter. Its default sums each input's part
-    back to the input's shape as if it was broadcast; an input whose shape does not broadcast to the
-    output (the image of an unfold, the array a pad surrounds) was not, so that input is described
-    with the output's shape: its part is written as it stands, nothing summed."""
-    if type(op).explain is Op.explain:
-        shapes = [s if _broadcasts(s, out_shape) else tuple(out_shape) for s in shapes]
-    return op.explain(names, shapes, out, out_shape)
-
-
 def _formulas(n) -> list:
     """Per input of OpNode ``n``: the op's local-gradient formula for this call (the op writes it:
     ``op.explain``), or None for an input that needs no gradient (a constant). A tensor that is two
     inputs of one op (``a * a``) gets ``+=`` in each: its gradient is the sum of both parts."""
     names = [i.name for i in n.inputs]
-    out = _explain(n.op, names, [i.tensor.shape for i in n.inputs], n.out.name, n.out.tensor.shape)
+    out = n.op.explain(names, [i.tensor.shape for i in n.inputs], n.out.name, n.out.tensor.shape)
     needs = getattr(n.op, "needs", [True] * len(n.inputs))
     out = [f if need else None for f, need in zip(out, needs)]
     ids = [id(i.tensor) for i in n.inputs]

@@ -144,9 +144,11 @@ class IndexPut(WithSettings):
 
 
 class Expand(WithSettings):
-    """y = broadcast_to(x, shape): copies of x along new leading axes and along axes of size 1"""
+    """y = broadcast_to(x, shape): copies of x along new leading axes and along axes of size 1.
+    Its gradient is dy as it stands, which the walk's ``unbroadcast`` sums back over the copies
+    (the formula written for a call says the sum)."""
 
-    formula = "dx = dy summed back to x.shape (unbroadcast)"
+    formula = "dx = dy"
 
     def forward(self, x):
         return np.broadcast_to(x, self.shape)
