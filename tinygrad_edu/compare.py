@@ -45,7 +45,7 @@ from .gradcheck import check_gradient, rel_error
 from .gradcheck.accuracy import estimate, rule_for
 from .gradcheck.engine import corner_text, corners_within_step
 from .gradcheck.numerical import entries, sample_entries
-from .gradcheck.verdict import reasons
+from .gradcheck.verdict import Verdict, reasons
 
 __all__ = ["compare", "compare_all", "make_data", "Comparison", "ComparisonSet", "MethodResult",
            "LOSSES"]
@@ -134,7 +134,7 @@ def _rule(a, b, num, low):
     return rule_for(np.float32) if low else rule_for(np.float64, rtol=EXACT_RTOL)
 
 
-class Comparison:
+class Comparison(Verdict):
     """The result of ``compare``: ``results`` (one ``MethodResult`` per method run), ``errors``
     ((method, method) -> max relative error of the gradients), ``loss_spread`` (max relative
     difference of the loss values), ``verdict`` ("ok", "wrong", "inconclusive"), ``ok``, ``notes``
@@ -179,20 +179,13 @@ class Comparison:
             return "wrong"
         return "inconclusive" if self.reasons else "ok"
 
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "ok"
-
-    def __bool__(self):
-        return self.ok
-
     def __str__(self):
         return _table([self])
 
     __repr__ = __str__
 
 
-class ComparisonSet:
+class ComparisonSet(Verdict):
     """The result of ``compare_all`` (or of several comparisons): ``comparisons`` keyed by loss
     name, printed as one table; the worst verdict decides (wrong, then inconclusive)."""
 
@@ -205,13 +198,6 @@ class ComparisonSet:
     @property
     def verdict(self) -> str:
         return worst_verdict(c.verdict for c in self.comparisons.values())
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "ok"
-
-    def __bool__(self):
-        return self.ok
 
     def __str__(self):
         return _table(list(self.comparisons.values()))

@@ -25,13 +25,14 @@ import numpy as np
 from ..engine import Tensor
 from .accuracy import rule_for
 from .layer_diagnoses import Diagnosis, Evidence, factor, transposed
+from .verdict import Verdict
 
 __all__ = ["cmp", "cmp_all", "CmpReport", "CmpAllReport"]
 ROUNDING = 1e3      # the absolute allowance, in eps times the largest entry of either array
 
 
 @dataclass
-class CmpReport:
+class CmpReport(Verdict):
     """What ``cmp`` found for one intermediate: ``verdict`` ("ok", "wrong", or "inconclusive" when
     the tensor has no ``.grad``), ``exact``, ``approximate``, ``maxdiff`` (None when the shapes
     differ), ``diagnoses`` and their ``codes``. ``str()`` is the printed line and the diagnoses."""
@@ -42,17 +43,6 @@ class CmpReport:
     approximate: bool
     maxdiff: float | None
     diagnoses: list = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "ok"
-
-    def __bool__(self):
-        return self.ok
-
-    @property
-    def codes(self) -> list:
-        return [d.code for d in self.diagnoses]
 
     @property
     def line(self) -> str:

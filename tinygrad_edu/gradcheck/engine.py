@@ -28,7 +28,7 @@ from .accuracy import estimate, rule_for
 from .numerical import (as_array, as_scalar, differences, entries, rel_error, sample_entries,
                         warn_modified)
 from .tape import corner_sides, is_user_function, local_gradients, rerun, tape
-from .verdict import IN_FLOAT64, reasons
+from .verdict import IN_FLOAT64, Verdict, reasons
 
 __all__ = ["gradcheck", "GradcheckReport", "InputCheck", "OpCheck", "locate_op", "check_ops",
            "corners_within_step", "corner_text"]
@@ -107,7 +107,7 @@ class OpCheck:
                 + (f"; its formula says: {formula}" if formula else ""))
 
 
-class GradcheckReport:
+class GradcheckReport(Verdict):
     """What ``gradcheck`` found: ``verdict`` ("ok", "wrong" or "inconclusive"), truthy only when
     ok; ``str()`` is a table. ``checks``: one ``InputCheck`` per checked input; ``ops``: the
     learner's own ops, each checked on its own; ``culprit`` (an ``OpCheck``, or None) names the
@@ -128,13 +128,6 @@ class GradcheckReport:
         if "wrong" in verdicts or self.culprit is not None:
             return "wrong"
         return "inconclusive" if "inconclusive" in verdicts or self.reasons else "ok"
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "ok"
-
-    def __bool__(self):
-        return self.ok
 
     def __str__(self):
         return "\n".join(_table(self))

@@ -27,7 +27,7 @@ from .accuracy import estimate, rule_for
 from .layer_diagnoses import (Diagnosis, Evidence, Layer, diagnose_input, forward_findings,
                               layer_kind, worst_entry)
 from .numerical import entries, is_low_precision, rel_error
-from .verdict import IN_FLOAT64, TOY_SCALE, reasons
+from .verdict import IN_FLOAT64, TOY_SCALE, Verdict, reasons
 
 __all__ = ["check_layer", "LayerCheckReport", "LayerInputCheck", "float_inputs",
            "refuse_unseeded_dropout"]
@@ -84,7 +84,7 @@ class LayerInputCheck:
 
 
 @dataclass
-class LayerCheckReport:
+class LayerCheckReport(Verdict):
     """What ``check_layer`` found: one ``LayerInputCheck`` per input in ``inputs``; ``verdict`` the
     worst of theirs (and "wrong" when the forward itself shows a mistake, in ``forward``);
     ``diagnoses`` all of them, ``codes`` theirs; ``notes`` what else the check did. Truthy when ok."""
@@ -102,13 +102,6 @@ class LayerCheckReport:
     def verdict(self) -> str:
         found = {c.verdict for c in self.inputs} | ({"wrong"} if self.forward else set())
         return next((v for v in VERDICTS if v in found), "ok")
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "ok"
-
-    def __bool__(self):
-        return self.ok
 
     @property
     def diagnoses(self) -> list:

@@ -26,14 +26,14 @@ from .diagnoses import Evidence, diagnose
 from .accuracy import MARGIN, Rule, estimate, rule_for
 from .numerical import (as_scalar, check_array, check_step, entries, is_low_precision, rel_error,
                         sample_entries)
-from .verdict import IN_FLOAT64, reasons
+from .verdict import IN_FLOAT64, Verdict, reasons
 
 __all__ = ["check_gradient", "GradientCheckReport"]
 WHERE = "check_gradient"
 
 
 @dataclass
-class GradientCheckReport:
+class GradientCheckReport(Verdict):
     """What ``check_gradient`` found. Truthy when ``ok``; ``str()`` explains.
 
     ``verdict``: "ok", "wrong" or "inconclusive" (``reasons`` says why, with what to do);
@@ -63,19 +63,6 @@ class GradientCheckReport:
     notes: list = field(default_factory=list)
     evaluations: int = 0
     seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True only for the verdict "ok"."""
-        return self.verdict == "ok"
-
-    def __bool__(self):
-        return self.ok
-
-    @property
-    def codes(self) -> list:
-        """The diagnoses' short codes."""
-        return [d.code for d in self.diagnoses]
 
     @property
     def rtol(self) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .accuracy import MARGIN, RESOLUTION
 
-__all__ = ["reasons", "KINK_SHARE", "UNRESOLVED_SHARE", "TOY_SCALE", "IN_FLOAT64"]
+__all__ = ["Verdict", "reasons", "KINK_SHARE", "UNRESOLVED_SHARE", "TOY_SCALE", "IN_FLOAT64"]
 
 KINK_SHARE = 0.25
 UNRESOLVED_SHARE = 0.1
@@ -27,6 +27,22 @@ TOY_SCALE = ("check at cs231n's toy scale instead, where few inputs sit at a kin
              "0.1 (TwoLayerNet(..., std=1e-1)), as the two-layer notebook's gradient check does")
 IN_FLOAT64 = ("check in float64: cast x and the data with .astype(np.float64), or pass a float64 "
               "copy to a loss that reads its argument")
+
+
+class Verdict:
+    """What every check's report shares: ``.ok`` is true only for the verdict "ok", the report's
+    truth is ``.ok``, and ``.codes`` are the short names of its diagnoses."""
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+    def __bool__(self):
+        return self.ok
+
+    @property
+    def codes(self) -> list:
+        return [d.code for d in self.diagnoses]
 
 
 def reasons(est, used, analytic=(), reg_part=None) -> list:
