@@ -19,6 +19,8 @@ from tinygrad_edu import Tensor, viz
 from tinygrad_edu.losses import softmax_loss, two_layer_loss
 from tinygrad_edu.viz import programs
 
+from make_gallery import recurrence   # the gallery's 60-op recurrence (this folder, on sys.path)
+
 FIT = (1920, 1080)
 
 
@@ -55,17 +57,6 @@ def two_layer():
               for k, s in shapes.items()}
     X = Tensor(np.round(rng.normal(size=(5, 4)), 2), name="X")
     return two_layer_loss(params, X, np.array([0, 2, 1, 1, 0]), reg=0.1)
-
-
-def recurrence():
-    """15 steps of h = tanh(w*h + u*x) for x in linspace(-1, 1, 15): 60 ops, w and u shared."""
-    w = Tensor(np.array(0.5), requires_grad=True, name="w")
-    u = Tensor(np.array(-0.3), requires_grad=True, name="u")
-    h = Tensor(np.array(0.0), name="h0")
-    for x in np.linspace(-1, 1, 15):
-        h = (w * h + u * x).tanh()
-    h.name = "h"
-    return h
 
 
 GRAPHS = {"tanh neuron": tanh_neuron, "softmax, X (5, 4), W (4, 3)": softmax,
