@@ -190,3 +190,18 @@ def test_a_leaf_adopts_the_walks_total_only_when_nobody_else_holds_it():
     g = w.grad
     (w * 2.0 + w * 3.0).sum().backward()
     assert g is w.grad and np.array_equal(g, [10.0, 10.0, 10.0])
+
+
+@pytest.mark.parametrize("a_shape,shape", [((3, 1), (3, 4)), ((1, 4), (3, 4)), ((4,), (2, 3, 4)),
+                                           ((), (2, 2)), ((1,), (5,)), ((2, 1, 3), (2, 5, 3)),
+                                           ((3, 4), (3, 4)), ((0, 1), (0, 3)), ((3, 1), (2, 3, 7))])
+def test_the_direct_broadcast_view_is_numpys(a_shape, shape):
+    from tinygrad_edu.engine.fast import broadcast
+    a = np.random.default_rng(0).standard_normal(a_shape)
+    view, numpys = broadcast(a, shape), np.broadcast_to(a, shape)
+    assert view.shape == numpys.shape and view.strides == numpys.strides
+    assert np.array_equal(view, numpys) and not view.flags.writeable
+    strided = np.random.default_rng(1).standard_normal((4, 6))[:, ::2][:, :1]   # not contiguous
+    assert np.array_equal(broadcast(strided, (4, 5)), np.broadcast_to(strided, (4, 5)))
+    with pytest.raises(ValueError):
+        broadcast(np.ones((2, 3)), (3, 3))

@@ -10,8 +10,8 @@
 
 * *The direct broadcast view.* A sum's gradient is its ``dy`` broadcast back to the input's shape
   (``unbroadcast``). ``np.broadcast_to`` checks and normalizes its arguments in Python, a few
-  microseconds that every loss pays at its final sum; for a one-entry ``dy`` the same read-only
-  view is one ``np.ndarray`` call over its memory with every stride 0 (``broadcast``).
+  microseconds that every sum's gradient pays; the same read-only view is one ``np.ndarray`` call
+  over ``dy``'s memory with stride 0 along each broadcast axis (``broadcast``).
 
 Whether anything else holds an array is read off its reference count (CPython's ``sys.getrefcount``):
 views, aliases, other tensors' gradients and the narrated trace's records all add to it.
@@ -32,11 +32,16 @@ def only_the_walks(total) -> bool:
 
 
 def broadcast(a, shape: tuple) -> np.ndarray:
-    """``np.broadcast_to(a, shape)``, a read-only view; made directly (every stride 0) for the most
-    common case, the one-entry ``dy`` of a sum over every axis."""
+    """``np.broadcast_to(a, shape)``, a read-only view; made directly, with stride 0 along each axis
+    broadcast (the new leading ones and those where ``a`` has size 1), when ``a`` is contiguous and
+    its shape broadcasts to ``shape``, as a sum's ``dy`` with its summed axes kept as 1 does."""
     a = np.asarray(a)      # (a numpy scalar, as a 0-d gradient often is, becomes a 0-d array)
-    if a.size != 1:
-        return np.broadcast_to(a, shape)
-    view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+    lead = len(shape) - a.ndim
+    if a.size != 1 and (lead < 0 or not a.flags.c_contiguous or any(
+            n != 1 and n != m for n, m in zip(a.shape, shape[lead:]))):
+        return np.broadcast_to(a, shape)      # (numpy's own checks, and its message if it cannot)
+    strides = (0,) * len(shape) if a.size == 1 else \
+        (0,) * lead + tuple(0 if n == 1 else s for n, s in zip(a.shape, a.strides))
+    view = np.ndarray(shape, a.dtype, a, 0, strides)
     view.flags.writeable = False
     return view

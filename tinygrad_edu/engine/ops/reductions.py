@@ -85,9 +85,8 @@ class Max(_Reduce):
     def backward(self, dy, y, x):
         kept = [1 if i in self.axes else n for i, n in enumerate(x.shape)]   # reduced axes as 1
         mask = x == y.reshape(kept)
-        share = dy.reshape(kept)
-        if np.count_nonzero(mask) != y.size:   # ties (more maxima than groups): each gets a share
-            share = share / mask.sum(axis=self.axes, keepdims=True)
+        share = dy.reshape(kept) if np.count_nonzero(mask) == y.size else \
+            dy.reshape(kept) / mask.sum(axis=self.axes, keepdims=True)   # ties: each gets a share
         return (mask * share,)
 
 
