@@ -93,11 +93,12 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad``: to None (PyTorch's default), or to zeros in place."""
-        for p in self.params:
-            if set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad[...] = 0
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p._grad is None:
+                    p._grad = None
+                else:
+                    p.grad[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient: ``p -= self.update(g, state)``, where ``g`` is
@@ -112,28 +113,29 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            # while the group's parameters are updated, its settings are plain attributes of self
-            settings = {**_UNSET, **{k: v for k, v in group.items() if k != "params"}}
-            self.__dict__.update(settings)
-            try:
-                for p in group["params"]:
-                    if p._grad is not None:     # (the array itself: p.grad would make a view)
-                        self._step_one(p, self.state.setdefault(p, {}))
+            self.__dict__.update(group)   # while its parameters are updated, the group's settings
+            try:                          # are plain attributes of self ("params" stays the property)
+                self._step_group(group)
             finally:
-                for k in settings:
+                for k in group:
                     del self.__dict__[k]
         return loss
 
-    def _step_one(self, p: Tensor, state: dict) -> None:
-        g = -p._grad if self.maximize else p._grad
-        decay = self.weight_decay
-        if decay and self.decoupled:
-            p.data *= 1 - self.lr * decay
-        elif decay:
-            g = g + decay * p.data
-        delta = self.update(g, state)
-        p.data -= delta if delta.dtype == p.data.dtype else delta.astype(p.data.dtype)
-        _written(p)
+    def _step_group(self, group: dict) -> None:
+        maximize, decay = group.get("maximize", False), group.get("weight_decay", 0.0)
+        decoupled = group.get("decoupled", False)
+        for p in group["params"]:
+            g = p._grad          # the array itself (p.grad would make a view of it)
+            if g is None:
+                continue
+            g = -g if maximize else g
+            if decay and decoupled:
+                p.data *= 1 - self.lr * decay
+            elif decay:
+                g = g + decay * p.data
+            delta = self.update(g, self.state.setdefault(p, {}))
+            p.data -= delta if delta.dtype == p.data.dtype else delta.astype(p.data.dtype)
+            versions.bump(p)     # a graph that saved p's old value now refuses to backward
 
     def update(self, g: np.ndarray, state: dict) -> np.ndarray:  # pragma: no cover - abstract
         """The step to subtract from a parameter, given its gradient and its state dict."""
@@ -172,15 +174,6 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {g[k]}" for k in sorted(g) if k != "params"]
         return "\n".join(lines + [")"])
-
-
-_UNSET = {"maximize": False, "weight_decay": 0.0, "decoupled": False}   # for optimizers without them
-
-
-def _written(p: Tensor) -> None:
-    """Note that ``p``'s array changed in place: a graph that saved its old value now refuses to
-    backward. The one use of the engine's internals here."""
-    versions.bump(p)
 
 
 def _param_groups(params, where: str) -> list:
