@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Function, Tensor, functional as F
+from tinygrad_edu import Tensor, functional as F
 from tinygrad_edu.engine import ops
 from tinygrad_edu.engine.autograd import apply
 
@@ -28,6 +28,7 @@ from tinygrad_edu.gradcheck import gradgradcheck
 import test_conv
 import test_ops_families
 from test_grad_of_grad_core import _second
+from test_diagnoses import Cube   # a learner's Function with a numpy backward
 
 # (id, ours(*xs), theirs(torch, *xs), makers): both tables in one spelling
 ROWS = [(r[0], lambda *xs, f=r[1]: f(tg, *xs),
@@ -178,20 +179,6 @@ def test_prod_gradient_of_gradient_is_exact_with_zeros():
 
 
 # ---------------------------------------------------------------- a learner's Function
-
-
-class Cube(Function):
-    formula = "dx = dy * 3 * x**2"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, dy):
-        (x,) = ctx.saved_tensors
-        return dy * 3 * x ** 2
 
 
 def test_function_refuses_create_graph_and_says_why():

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 LETTERS = "ijklmnpq"   # index letters for the formulas of reductions, dx[i, j] = dy[i]
 
 
@@ -62,9 +64,7 @@ def summed_back(expr: str, shape, out_shape) -> str:
     has size 1. ``expr`` unchanged when the shapes are equal or ``shape`` does not broadcast to the
     output's (the input was not broadcast: an unfold's image, the array a pad surrounds)."""
     shape, out_shape = tuple(shape), tuple(out_shape)
-    broadcast = len(shape) <= len(out_shape) and all(
-        s in (1, o) for s, o in zip(shape[::-1], out_shape[::-1]))
-    if shape == out_shape or not broadcast:
+    if shape == out_shape or not _broadcasts(shape, out_shape):
         return expr
     if shape == () or all(s == 1 for s in shape):
         total = f"sum({expr})"
@@ -77,6 +77,14 @@ def summed_back(expr: str, shape, out_shape) -> str:
     if not lead:
         return f"sum({expr}, axis={axis_text(ones)}, keepdims=True)"
     return f"sum({expr}, axis={axis_text(lead + ones)}).reshape{shape}"
+
+
+def _broadcasts(shape: tuple, out_shape: tuple) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``out_shape``, by numpy's own rule."""
+    try:
+        return np.broadcast_shapes(shape, out_shape) == out_shape
+    except ValueError:
+        return False
 
 
 def axis_text(axes) -> str:
